@@ -1,0 +1,4 @@
+//! People who use the product and how they prove who they are.
+
+#[cfg(feature = "ssr")]
+pub mod password;

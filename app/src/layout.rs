@@ -1,0 +1,78 @@
+//! The frame around every page: header, navigation, main area and footer.
+
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use leptos_router::components::A;
+
+/// Header, navigation and footer around the routed page.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, nav.skip_to_content)}</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <A href="/" attr:class="brand">
+                    <img class="brand__mark" src="/icons/icon.svg" alt="" width="32" height="32" />
+                    <span class="brand__name">{t!(i18n, app.name)}</span>
+                </A>
+                <div class="site-header__tools">
+                    <ConnectionStatus />
+                    <LanguageSwitch />
+                </div>
+            </div>
+            <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label)>
+                <ul>
+                    <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
+                </ul>
+            </nav>
+        </header>
+        <main id="main" class="site-main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>{t!(i18n, footer.about)}</p>
+            <p class="site-footer__version">{t!(i18n, footer.version, version = env!("CARGO_PKG_VERSION"))}</p>
+        </footer>
+    }
+}
+
+/// Switches between Polish and English without a reload; the choice is kept in a cookie.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let other = move || match i18n.get_locale() {
+        Locale::pl => Locale::en,
+        Locale::en => Locale::pl,
+    };
+    view! {
+        <button
+            type="button"
+            class="button button--quiet language-switch"
+            lang=move || other().as_str()
+            aria-label=move || t_string!(i18n, language.switch_label)
+            on:click=move |_| i18n.set_locale(other())
+        >
+            {t!(i18n, language.switch_to)}
+        </button>
+    }
+}
+
+/// Whether the browser has a network connection. The sync engine will extend
+/// this into the full sync status (waiting changes, last sent, needs attention).
+#[component]
+fn ConnectionStatus() -> impl IntoView {
+    let i18n = use_i18n();
+    let online = crate::network::online_signal();
+    view! {
+        <p class="connection-status" role="status" data-online=move || online.get().to_string()>
+            <span class="connection-status__dot" aria-hidden="true"></span>
+            {move || if online.get() {
+                t!(i18n, connection.online).into_any()
+            } else {
+                t!(i18n, connection.offline).into_any()
+            }}
+        </p>
+    }
+}

@@ -1,0 +1,29 @@
+//! Partnerstwa: the application shared by the server (feature `ssr`) and the
+//! browser (feature `hydrate`).
+//!
+//! Each feature lives in its own module with its types, server functions,
+//! components and, behind `ssr`, its database code.
+
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod accounts;
+pub mod home;
+pub mod layout;
+pub mod network;
+pub mod not_found;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+
+pub use shell::{App, shell};
+
+/// The browser entry point: attaches the reactive app to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

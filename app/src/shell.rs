@@ -1,0 +1,61 @@
+//! The HTML document, the root component and the route table.
+
+use crate::{home::HomePage, i18n::I18nContextProvider, layout::Layout, not_found::NotFoundPage};
+use leptos::prelude::*;
+use leptos_i18n::context::UseLocalesOptions;
+use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The whole HTML document the server sends; the body is hydrated in the browser.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: language, document metadata and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Polish unless the person chose otherwise (the choice lives in a cookie).
+    // The browser's Accept-Language is deliberately ignored: library staff and
+    // kiosk tablets often run English-language browsers.
+    let no_header_locale = UseLocalesOptions::default().ssr_lang_header_getter(|| None);
+
+    view! {
+        <I18nContextProvider cookie_name="lang" ssr_lang_header_getter=no_header_locale>
+            <Title formatter=|page: String| {
+                if page.is_empty() { "Partnerstwa".to_string() } else { format!("{page} · Partnerstwa") }
+            } />
+            <Meta name="description" content="Partnerstwa lokalne bibliotek: spotkania, listy obecności, plan rozwoju współpracy." />
+            <Meta name="theme-color" content="#1d4f4a" />
+            <Link rel="manifest" href="/manifest.webmanifest" />
+            <Link rel="icon" href="/icons/icon.svg" type_="image/svg+xml" />
+            <Link rel="apple-touch-icon" href="/icons/icon-192.png" />
+            <Router>
+                <Layout>
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=HomePage />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}

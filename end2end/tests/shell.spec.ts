@@ -1,0 +1,68 @@
+import { test, expect } from '@playwright/test';
+
+test('the home page is in Polish by default, even for an English-language browser', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'pl');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Partnerstwa lokalne bibliotek');
+  await expect(page).toHaveTitle('Partnerstwa lokalne bibliotek · Partnerstwa');
+  await context.close();
+});
+
+test('the language switch turns the page English without a reload, and the choice persists', async ({ page }) => {
+  await page.goto('/');
+  // Mark the document: a full reload would lose the mark.
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+
+  const toEnglish = page.getByRole('button', { name: 'Switch the interface to English' });
+  // Hydration attaches the click handler; retry the click until the app reacts.
+  await expect(async () => {
+    await toEnglish.click({ timeout: 1_000 });
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Library partnerships', { timeout: 1_000 });
+  }).toPass();
+
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Library partnerships');
+  await page.getByRole('button', { name: 'Przełącz interfejs na polski' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Partnerstwa lokalne bibliotek');
+});
+
+test('an unknown address gets a 404 page in Polish with a way home', async ({ page }) => {
+  const response = await page.goto('/nie-ma-takiej-strony');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nie ma takiej strony');
+  await page.getByRole('link', { name: 'Wróć na stronę główną' }).click();
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test('the header shows when the browser goes offline', async ({ page, context }) => {
+  await page.goto('/');
+  const status = page.getByRole('status');
+  await expect(status).toHaveText('Połączono z siecią');
+  await context.setOffline(true);
+  await expect(status).toHaveText('Bez sieci — praca na tym urządzeniu');
+  await context.setOffline(false);
+  await expect(status).toHaveText('Połączono z siecią');
+});
+
+test('healthz answers ok while the database is up', async ({ request }) => {
+  const response = await request.get('/healthz');
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ok' });
+});
+
+test('built assets are served compressed with long cache headers', async ({ page, request }) => {
+  await page.goto('/');
+  const wasmPath = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).find((p) => p.endsWith('.wasm')),
+  );
+  expect(wasmPath).toMatch(/^\/pkg\/partnerstwa\.[^/]+\.wasm$/);
+  const response = await request.get(wasmPath!, { headers: { 'accept-encoding': 'br, gzip' } });
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-encoding']).toMatch(/br|gzip/);
+  expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+});

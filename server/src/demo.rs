@@ -1,0 +1,189 @@
+//! `partnerstwa seed-demo`: a small, realistic data set to try the product
+//! with. Fixed ids make a second run a no-op; existing passwords are kept.
+
+use app::accounts::password;
+use sqlx::PgPool;
+use uuid::{Uuid, uuid};
+
+/// The password of every demo account; documented in the README.
+pub const DEMO_PASSWORD: &str = "demo-demo-demo";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("demo data is refused when APP_ENV=production")]
+    Production,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Password(#[from] password::PasswordError),
+    #[error("password hashing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+pub struct DemoLibrary {
+    pub id: Uuid,
+    pub name: &'static str,
+    pub municipality: &'static str,
+    pub voivodeship: &'static str,
+    pub parent_id: Option<Uuid>,
+}
+
+pub struct DemoAccount {
+    pub id: Uuid,
+    pub email: &'static str,
+    pub full_name: &'static str,
+}
+
+pub const ZALESIE: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000001");
+pub const ZALESIE_BOROWO: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000002");
+pub const ZALESIE_LIPNICA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000003");
+pub const RUDKA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000004");
+pub const PRB_ROUND_III: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000101");
+
+pub const LIBRARIES: [DemoLibrary; 4] = [
+    DemoLibrary {
+        id: ZALESIE,
+        name: "Gminna Biblioteka Publiczna w Zalesiu",
+        municipality: "Zalesie",
+        voivodeship: "lubelskie",
+        parent_id: None,
+    },
+    DemoLibrary {
+        id: ZALESIE_BOROWO,
+        name: "Filia biblioteczna w Borowie",
+        municipality: "Zalesie",
+        voivodeship: "lubelskie",
+        parent_id: Some(ZALESIE),
+    },
+    DemoLibrary {
+        id: ZALESIE_LIPNICA,
+        name: "Filia biblioteczna w Lipnicy",
+        municipality: "Zalesie",
+        voivodeship: "lubelskie",
+        parent_id: Some(ZALESIE),
+    },
+    DemoLibrary {
+        id: RUDKA,
+        name: "Miejsko-Gminna Biblioteka Publiczna w Rudce",
+        municipality: "Rudka",
+        voivodeship: "podkarpackie",
+        parent_id: None,
+    },
+];
+
+pub const ACCOUNTS: [DemoAccount; 4] = [
+    DemoAccount {
+        id: uuid!("5a1e0000-0000-4000-8000-000000000201"),
+        email: "koordynator@demo.local",
+        full_name: "Katarzyna Nowak",
+    },
+    DemoAccount {
+        id: uuid!("5a1e0000-0000-4000-8000-000000000202"),
+        email: "tutor@demo.local",
+        full_name: "Tomasz Wiśniewski",
+    },
+    DemoAccount {
+        id: uuid!("5a1e0000-0000-4000-8000-000000000203"),
+        email: "biblioteka1@demo.local",
+        full_name: "Barbara Kowalska",
+    },
+    DemoAccount {
+        id: uuid!("5a1e0000-0000-4000-8000-000000000204"),
+        email: "biblioteka2@demo.local",
+        full_name: "Ewa Zielińska",
+    },
+];
+
+/// Inserts the demo data that is not there yet, in one transaction.
+pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
+    if production {
+        return Err(SeedError::Production);
+    }
+    // One hash for all accounts: hashing is deliberately slow.
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await??;
+
+    let mut tx = pool.begin().await?;
+    for library in &LIBRARIES {
+        sqlx::query(
+            "insert into libraries (id, name, municipality, voivodeship, parent_id)
+             values ($1, $2, $3, $4, $5)
+             on conflict (id) do nothing",
+        )
+        .bind(library.id)
+        .bind(library.name)
+        .bind(library.municipality)
+        .bind(library.voivodeship)
+        .bind(library.parent_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "insert into programs (id, name, operator, round, starts_on, ends_on, support_hours_per_library)
+         values ($1, 'Program Rozwoju Bibliotek', 'Fundacja Rozwoju Społeczeństwa Informacyjnego',
+                 'III', date '2026-01-01', date '2027-06-30', 24)
+         on conflict (id) do nothing",
+    )
+    .bind(PRB_ROUND_III)
+    .execute(&mut *tx)
+    .await?;
+    for account in &ACCOUNTS {
+        sqlx::query(
+            "insert into users (id, email, full_name, password_hash)
+             values ($1, $2, $3, $4)
+             on conflict (email) do nothing",
+        )
+        .bind(account.id)
+        .bind(account.email)
+        .bind(account.full_name)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn count(pool: &PgPool, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(pool)
+            .await
+            .expect("count")
+    }
+
+    #[sqlx::test(migrator = "app::db::MIGRATOR")]
+    async fn seeding_twice_gives_the_demo_data_once(pool: PgPool) {
+        seed(&pool, false).await.expect("first seed");
+        seed(&pool, false).await.expect("second seed");
+        assert_eq!(count(&pool, "libraries").await, 4);
+        assert_eq!(count(&pool, "programs").await, 1);
+        assert_eq!(count(&pool, "users").await, 4);
+
+        let branches: Vec<String> =
+            sqlx::query_scalar("select name from libraries where parent_id = $1 order by name")
+                .bind(ZALESIE)
+                .fetch_all(&pool)
+                .await
+                .expect("branches");
+        assert_eq!(branches.len(), 2);
+
+        let stored: String =
+            sqlx::query_scalar("select password_hash from users where email = 'tutor@demo.local'")
+                .fetch_one(&pool)
+                .await
+                .expect("tutor");
+        assert!(password::verify(DEMO_PASSWORD, &stored).expect("verify"));
+    }
+
+    #[sqlx::test(migrator = "app::db::MIGRATOR")]
+    async fn production_refuses_demo_data_and_writes_nothing(pool: PgPool) {
+        assert!(matches!(
+            seed(&pool, true).await,
+            Err(SeedError::Production)
+        ));
+        assert_eq!(count(&pool, "users").await, 0);
+    }
+}

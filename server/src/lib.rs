@@ -1,0 +1,11 @@
+//! The Partnerstwa server: configuration, the HTTP router, and the
+//! command-line tasks (`serve`, `migrate`, `seed-demo`).
+
+pub mod config;
+pub mod demo;
+pub mod health;
+pub mod router;
+pub mod static_files;
+pub mod telemetry;
+
+pub use router::{AppState, router};

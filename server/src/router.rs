@@ -1,0 +1,49 @@
+//! The HTTP router: the Leptos app and its server functions, `/healthz`,
+//! static files, compression, cache headers and request tracing.
+
+use crate::{health::healthz, static_files};
+use app::{App, shell};
+use axum::{Router, extract::FromRef, middleware, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use sqlx::PgPool;
+use std::sync::{Arc, atomic::AtomicBool};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+/// What every request can reach. Server functions get the pool through
+/// Leptos context, never through a global.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    /// Set once the schema migrations have run; until then `/healthz` says 503.
+    pub migrated: Arc<AtomicBool>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let pool = state.pool.clone();
+        move || provide_context(pool.clone())
+    };
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .layer(middleware::from_fn(static_files::cache_control))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,84 @@
+//! Cache headers for static files.
+//!
+//! cargo-leptos puts a content hash in the names of the JS, wasm and CSS it
+//! builds (`/pkg/partnerstwa.3f9a…e1.wasm`), so those can be cached for a year:
+//! a new build has new names. Everything else is revalidated.
+
+use axum::{
+    extract::Request,
+    http::{HeaderValue, header::CACHE_CONTROL},
+    middleware::Next,
+    response::Response,
+};
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "no-cache";
+
+pub async fn cache_control(request: Request, next: Next) -> Response {
+    let policy = policy_for(request.uri().path());
+    let mut response = next.run(request).await;
+    if let Some(policy) = policy
+        && response.status().is_success()
+        && !response.headers().contains_key(CACHE_CONTROL)
+    {
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
+/// The cache policy for a static file path, or `None` for pages and APIs.
+fn policy_for(path: &str) -> Option<&'static str> {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    if !file.contains('.') || path.starts_with("/api/") {
+        return None;
+    }
+    if path.starts_with("/pkg/") && has_content_hash(file) {
+        Some(IMMUTABLE)
+    } else {
+        Some(REVALIDATE)
+    }
+}
+
+/// `name.<hash>.ext`: a dot-separated part of at least 8 hex digits before the extension.
+fn has_content_hash(file: &str) -> bool {
+    let mut parts = file.split('.').collect::<Vec<_>>();
+    parts.pop();
+    parts
+        .iter()
+        .skip(1)
+        .any(|part| part.len() >= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_build_output_is_cached_for_a_year() {
+        assert_eq!(
+            policy_for("/pkg/partnerstwa.a1b2c3d4e5f6a7b8.wasm"),
+            Some(IMMUTABLE)
+        );
+        assert_eq!(
+            policy_for("/pkg/partnerstwa.0f1e2d3c4b5a.css"),
+            Some(IMMUTABLE)
+        );
+    }
+
+    #[test]
+    fn unhashed_files_are_revalidated() {
+        assert_eq!(policy_for("/pkg/partnerstwa.wasm"), Some(REVALIDATE));
+        assert_eq!(policy_for("/manifest.webmanifest"), Some(REVALIDATE));
+        assert_eq!(policy_for("/icons/icon-192.png"), Some(REVALIDATE));
+    }
+
+    #[test]
+    fn pages_and_api_calls_get_no_static_policy() {
+        assert_eq!(policy_for("/"), None);
+        assert_eq!(policy_for("/spotkania/123"), None);
+        assert_eq!(policy_for("/api/login"), None);
+        assert_eq!(policy_for("/healthz"), None);
+    }
+}
