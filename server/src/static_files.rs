@@ -41,14 +41,17 @@ fn policy_for(path: &str) -> Option<&'static str> {
     }
 }
 
-/// `name.<hash>.ext`: a dot-separated part of at least 8 hex digits before the extension.
+/// `name.<hash>.ext`, where cargo-leptos writes the hash as 22 characters of
+/// URL-safe base64 (128 bits).
 fn has_content_hash(file: &str) -> bool {
     let mut parts = file.split('.').collect::<Vec<_>>();
     parts.pop();
-    parts
-        .iter()
-        .skip(1)
-        .any(|part| part.len() >= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+    parts.iter().skip(1).any(|part| {
+        part.len() >= 16
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
 }
 
 #[cfg(test)]
@@ -58,11 +61,11 @@ mod tests {
     #[test]
     fn hashed_build_output_is_cached_for_a_year() {
         assert_eq!(
-            policy_for("/pkg/partnerstwa.a1b2c3d4e5f6a7b8.wasm"),
+            policy_for("/pkg/partnerstwa.5V98z4DPlh1VYSJuRf8YkA.wasm"),
             Some(IMMUTABLE)
         );
         assert_eq!(
-            policy_for("/pkg/partnerstwa.0f1e2d3c4b5a.css"),
+            policy_for("/pkg/partnerstwa_bg.wasm.d.iaux_zFsBdfKHm_5TQcruA.ts"),
             Some(IMMUTABLE)
         );
     }
@@ -70,6 +73,14 @@ mod tests {
     #[test]
     fn unhashed_files_are_revalidated() {
         assert_eq!(policy_for("/pkg/partnerstwa.wasm"), Some(REVALIDATE));
+        assert_eq!(
+            policy_for("/pkg/partnerstwa_bg.wasm.d.ts"),
+            Some(REVALIDATE)
+        );
+        assert_eq!(
+            policy_for("/pkg/partnerstwa_bg.wasm.d.ts"),
+            Some(REVALIDATE)
+        );
         assert_eq!(policy_for("/manifest.webmanifest"), Some(REVALIDATE));
         assert_eq!(policy_for("/icons/icon-192.png"), Some(REVALIDATE));
     }
