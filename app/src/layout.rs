@@ -1,5 +1,6 @@
 //! The frame around every page: header, navigation, main area and footer.
 
+use crate::accounts::pages::UserMenu;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
@@ -19,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <div class="site-header__tools">
                     <ConnectionStatus />
+                    <UserMenu />
                     <LanguageSwitch />
                 </div>
             </div>

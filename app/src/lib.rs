@@ -9,6 +9,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
+pub mod errors;
 pub mod home;
 pub mod layout;
 pub mod network;
@@ -17,6 +18,8 @@ pub mod shell;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod server_context;
 
 pub use shell::{App, shell};
 

@@ -1,6 +1,12 @@
 //! The HTML document, the root component and the route table.
 
-use crate::{home::HomePage, i18n::I18nContextProvider, layout::Layout, not_found::NotFoundPage};
+use crate::{
+    accounts::pages::{LoginPage, provide_me},
+    home::HomePage,
+    i18n::I18nContextProvider,
+    layout::Layout,
+    not_found::NotFoundPage,
+};
 use leptos::prelude::*;
 use leptos_i18n::context::UseLocalesOptions;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -33,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_me();
 
     // Polish unless the person chose otherwise (the choice lives in a cookie).
     // The browser's Accept-Language is deliberately ignored: library staff and
@@ -53,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Layout>
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/logowanie") view=LoginPage />
                     </Routes>
                 </Layout>
             </Router>

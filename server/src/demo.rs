@@ -39,6 +39,7 @@ pub const ZALESIE_BOROWO: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000002");
 pub const ZALESIE_LIPNICA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000003");
 pub const RUDKA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000004");
 pub const PRB_ROUND_III: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000101");
+pub const ZALESIE_PARTNERSHIP: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000301");
 
 pub const LIBRARIES: [DemoLibrary; 4] = [
     DemoLibrary {
@@ -139,7 +140,57 @@ pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
         .execute(&mut *tx)
         .await?;
     }
+    grant_demo_roles(&mut tx).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Who is who in the demo: the coordinator runs the program both libraries
+/// take part in, the tutor supports both, each librarian has one library.
+async fn grant_demo_roles(tx: &mut sqlx::PgConnection) -> Result<(), SeedError> {
+    let [coordinator, tutor, librarian1, librarian2] = ACCOUNTS.map(|a| a.id);
+    let statements: [(&str, Vec<Uuid>); 8] = [
+        (
+            "insert into program_libraries (program_id, library_id) values ($1, $2) on conflict do nothing",
+            vec![PRB_ROUND_III, ZALESIE],
+        ),
+        (
+            "insert into program_libraries (program_id, library_id) values ($1, $2) on conflict do nothing",
+            vec![PRB_ROUND_III, RUDKA],
+        ),
+        (
+            "insert into program_coordinators (program_id, user_id) values ($1, $2) on conflict do nothing",
+            vec![PRB_ROUND_III, coordinator],
+        ),
+        (
+            "insert into tutor_assignments (program_id, library_id, tutor_id) values ($1, $2, $3) on conflict do nothing",
+            vec![PRB_ROUND_III, ZALESIE, tutor],
+        ),
+        (
+            "insert into tutor_assignments (program_id, library_id, tutor_id) values ($1, $2, $3) on conflict do nothing",
+            vec![PRB_ROUND_III, RUDKA, tutor],
+        ),
+        (
+            "insert into library_memberships (library_id, user_id, role) values ($1, $2, 'librarian') on conflict do nothing",
+            vec![ZALESIE, librarian1],
+        ),
+        (
+            "insert into library_memberships (library_id, user_id, role) values ($1, $2, 'librarian') on conflict do nothing",
+            vec![RUDKA, librarian2],
+        ),
+        (
+            "insert into partnerships (id, name, lead_library_id, program_id)
+             values ($1, 'Partnerstwo dla Zalesia', $2, $3) on conflict do nothing",
+            vec![ZALESIE_PARTNERSHIP, ZALESIE, PRB_ROUND_III],
+        ),
+    ];
+    for (sql, ids) in statements {
+        let mut query = sqlx::query(sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

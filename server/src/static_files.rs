@@ -2,7 +2,9 @@
 //!
 //! cargo-leptos puts a content hash in the names of the JS, wasm and CSS it
 //! builds (`/pkg/partnerstwa.3f9a…e1.wasm`), so those can be cached for a year:
-//! a new build has new names. Everything else is revalidated.
+//! a new build has new names. Other files are revalidated. Pages and API
+//! answers are never stored: they may hold a signed-in person's data, which
+//! must not come back from a cache (or the back button) after logout.
 
 use axum::{
     extract::Request,
@@ -13,14 +15,12 @@ use axum::{
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
+const NO_STORE: &str = "private, no-store";
 
 pub async fn cache_control(request: Request, next: Next) -> Response {
     let policy = policy_for(request.uri().path());
     let mut response = next.run(request).await;
-    if let Some(policy) = policy
-        && response.status().is_success()
-        && !response.headers().contains_key(CACHE_CONTROL)
-    {
+    if response.status().is_success() && !response.headers().contains_key(CACHE_CONTROL) {
         response
             .headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
@@ -28,16 +28,15 @@ pub async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// The cache policy for a static file path, or `None` for pages and APIs.
-fn policy_for(path: &str) -> Option<&'static str> {
+/// The `Cache-Control` value for a path.
+fn policy_for(path: &str) -> &'static str {
     let file = path.rsplit('/').next().unwrap_or_default();
     if !file.contains('.') || path.starts_with("/api/") {
-        return None;
-    }
-    if path.starts_with("/pkg/") && has_content_hash(file) {
-        Some(IMMUTABLE)
+        NO_STORE
+    } else if path.starts_with("/pkg/") && has_content_hash(file) {
+        IMMUTABLE
     } else {
-        Some(REVALIDATE)
+        REVALIDATE
     }
 }
 
@@ -62,34 +61,28 @@ mod tests {
     fn hashed_build_output_is_cached_for_a_year() {
         assert_eq!(
             policy_for("/pkg/partnerstwa.5V98z4DPlh1VYSJuRf8YkA.wasm"),
-            Some(IMMUTABLE)
+            IMMUTABLE
         );
         assert_eq!(
             policy_for("/pkg/partnerstwa_bg.wasm.d.iaux_zFsBdfKHm_5TQcruA.ts"),
-            Some(IMMUTABLE)
+            IMMUTABLE
         );
     }
 
     #[test]
     fn unhashed_files_are_revalidated() {
-        assert_eq!(policy_for("/pkg/partnerstwa.wasm"), Some(REVALIDATE));
-        assert_eq!(
-            policy_for("/pkg/partnerstwa_bg.wasm.d.ts"),
-            Some(REVALIDATE)
-        );
-        assert_eq!(
-            policy_for("/pkg/partnerstwa_bg.wasm.d.ts"),
-            Some(REVALIDATE)
-        );
-        assert_eq!(policy_for("/manifest.webmanifest"), Some(REVALIDATE));
-        assert_eq!(policy_for("/icons/icon-192.png"), Some(REVALIDATE));
+        assert_eq!(policy_for("/pkg/partnerstwa.wasm"), REVALIDATE);
+        assert_eq!(policy_for("/pkg/partnerstwa_bg.wasm.d.ts"), REVALIDATE);
+        assert_eq!(policy_for("/pkg/partnerstwa_bg.wasm.d.ts"), REVALIDATE);
+        assert_eq!(policy_for("/manifest.webmanifest"), REVALIDATE);
+        assert_eq!(policy_for("/icons/icon-192.png"), REVALIDATE);
     }
 
     #[test]
-    fn pages_and_api_calls_get_no_static_policy() {
-        assert_eq!(policy_for("/"), None);
-        assert_eq!(policy_for("/spotkania/123"), None);
-        assert_eq!(policy_for("/api/login"), None);
-        assert_eq!(policy_for("/healthz"), None);
+    fn pages_and_api_answers_are_never_stored() {
+        assert_eq!(policy_for("/"), NO_STORE);
+        assert_eq!(policy_for("/spotkania/123"), NO_STORE);
+        assert_eq!(policy_for("/api/login"), NO_STORE);
+        assert_eq!(policy_for("/healthz"), NO_STORE);
     }
 }

@@ -1,4 +1,14 @@
-//! People who use the product and how they prove who they are.
+//! People who use the product, how they sign in, and what they may do.
+
+pub mod access;
+pub mod api;
+pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod login;
+#[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;

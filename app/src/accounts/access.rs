@@ -1,0 +1,181 @@
+//! Who may do what. Every server function asks `Actor::may` before it reads
+//! or writes; the rules live here and nowhere else.
+//!
+//! | role | sees | changes |
+//! |---|---|---|
+//! | admin | everything | everything |
+//! | coordinator | libraries in their programs | those libraries, their programs, their people |
+//! | tutor | assigned libraries | consultation hours of those libraries |
+//! | librarian | their library and its branches | the same |
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// A signed-in person as far as permissions go, loaded once per request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub is_admin: bool,
+    /// Libraries the person works in, with their branches.
+    pub librarian_of: BTreeSet<Uuid>,
+    /// Libraries assigned to the person as a tutor, in any program.
+    pub tutor_of: BTreeSet<Uuid>,
+    /// Programs the person coordinates.
+    pub coordinator_of: BTreeSet<Uuid>,
+    /// Libraries taking part in the programs the person coordinates.
+    pub coordinated_libraries: BTreeSet<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read the thing and what belongs to it.
+    View,
+    /// Create, change or delete the thing's working records (meetings, partners, plans).
+    Edit,
+    /// Log consultation (support) hours.
+    LogHours,
+    /// Change settings, members and assignments.
+    Manage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Library(Uuid),
+    Program(Uuid),
+    /// The list of accounts, invitations and deactivation.
+    People,
+    /// Creating libraries and programs.
+    Catalogue,
+}
+
+/// Which libraries a list query may return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Only(Vec<Uuid>),
+}
+
+impl Actor {
+    pub fn is_coordinator(&self) -> bool {
+        !self.coordinator_of.is_empty()
+    }
+
+    pub fn may(&self, action: Action, target: Target) -> bool {
+        if self.is_admin {
+            return true;
+        }
+        match target {
+            Target::Library(id) => {
+                let librarian = self.librarian_of.contains(&id);
+                let tutor = self.tutor_of.contains(&id);
+                let coordinator = self.coordinated_libraries.contains(&id);
+                match action {
+                    Action::View => librarian || tutor || coordinator,
+                    Action::Edit => librarian || coordinator,
+                    Action::LogHours => librarian || tutor || coordinator,
+                    Action::Manage => coordinator,
+                }
+            }
+            Target::Program(id) => match action {
+                // Program names and budgets are not sensitive: every signed-in person may read them.
+                Action::View => true,
+                Action::Edit | Action::LogHours | Action::Manage => {
+                    self.coordinator_of.contains(&id)
+                }
+            },
+            Target::People | Target::Catalogue => match action {
+                Action::View | Action::Manage | Action::Edit => self.is_coordinator(),
+                Action::LogHours => false,
+            },
+        }
+    }
+
+    /// The libraries this person may see, for filtering lists in SQL.
+    pub fn visible_libraries(&self) -> Scope {
+        if self.is_admin {
+            return Scope::All;
+        }
+        let ids = self
+            .librarian_of
+            .iter()
+            .chain(&self.tutor_of)
+            .chain(&self.coordinated_libraries)
+            .copied()
+            .collect::<BTreeSet<_>>();
+        Scope::Only(ids.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn librarian_of(library: Uuid) -> Actor {
+        Actor {
+            user_id: id(100),
+            librarian_of: [library].into(),
+            ..Actor::default()
+        }
+    }
+
+    #[test]
+    fn a_librarian_sees_and_edits_her_library_and_nothing_else() {
+        let actor = librarian_of(id(1));
+        assert!(actor.may(Action::View, Target::Library(id(1))));
+        assert!(actor.may(Action::Edit, Target::Library(id(1))));
+        assert!(!actor.may(Action::Manage, Target::Library(id(1))));
+        assert!(!actor.may(Action::View, Target::Library(id(2))));
+        assert!(!actor.may(Action::Edit, Target::Library(id(2))));
+        assert!(!actor.may(Action::View, Target::People));
+        assert_eq!(actor.visible_libraries(), Scope::Only(vec![id(1)]));
+    }
+
+    #[test]
+    fn a_tutor_reads_and_logs_hours_but_does_not_edit() {
+        let actor = Actor {
+            tutor_of: [id(1), id(2)].into(),
+            ..Actor::default()
+        };
+        assert!(actor.may(Action::View, Target::Library(id(2))));
+        assert!(actor.may(Action::LogHours, Target::Library(id(2))));
+        assert!(!actor.may(Action::Edit, Target::Library(id(2))));
+        assert!(!actor.may(Action::View, Target::Library(id(3))));
+        assert!(!actor.may(Action::LogHours, Target::Library(id(3))));
+    }
+
+    #[test]
+    fn a_coordinator_manages_the_libraries_and_programs_she_coordinates() {
+        let actor = Actor {
+            coordinator_of: [id(50)].into(),
+            coordinated_libraries: [id(1)].into(),
+            ..Actor::default()
+        };
+        assert!(actor.may(Action::Manage, Target::Library(id(1))));
+        assert!(actor.may(Action::Manage, Target::Program(id(50))));
+        assert!(!actor.may(Action::Manage, Target::Program(id(51))));
+        assert!(!actor.may(Action::View, Target::Library(id(2))));
+        assert!(actor.may(Action::Manage, Target::People));
+    }
+
+    #[test]
+    fn an_admin_may_do_everything() {
+        let actor = Actor {
+            is_admin: true,
+            ..Actor::default()
+        };
+        assert!(actor.may(Action::Manage, Target::Library(id(9))));
+        assert_eq!(actor.visible_libraries(), Scope::All);
+    }
+
+    #[test]
+    fn nobody_in_particular_may_do_nothing_with_libraries() {
+        let actor = Actor::default();
+        assert!(!actor.may(Action::View, Target::Library(id(1))));
+        assert_eq!(actor.visible_libraries(), Scope::Only(vec![]));
+    }
+}

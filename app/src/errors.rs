@@ -1,0 +1,111 @@
+//! The one error type server functions return. It crosses the wire as JSON
+//! (`{"code":"forbidden"}`), carries no internals, and the UI turns it into a
+//! sentence in the person's language.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("invalid {field}: {reason}")]
+    Validation { field: String, reason: String },
+    #[error("internal error")]
+    Internal,
+    /// The request did not complete (network, encoding): never from our code.
+    #[error("request failed: {message}")]
+    Transport { message: String },
+}
+
+impl AppError {
+    pub fn validation(field: &str, reason: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized | Self::BadCredentials => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Validation { .. } => 422,
+            Self::TooManyAttempts { .. } => 429,
+            Self::Transport { .. } => 400,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport {
+            message: value.to_string(),
+        }
+    }
+}
+
+/// Logs an internal failure with its details and hands the client only
+/// `Internal`: the actual error is not returned, for security reasons.
+#[cfg(feature = "ssr")]
+pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
+    tracing::error!("{context}: {error}");
+    AppError::Internal
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        internal("database", error)
+    }
+}
+
+/// Sets the HTTP status of the current server-function response from its result.
+#[cfg(feature = "ssr")]
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_travel_as_tagged_json_without_internals() {
+        let json = serde_json::to_string(&AppError::TooManyAttempts {
+            retry_after_secs: 30,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"too_many_attempts","retry_after_secs":30}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&AppError::Internal).unwrap(),
+            r#"{"code":"internal"}"#
+        );
+    }
+}

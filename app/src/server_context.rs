@@ -1,0 +1,75 @@
+//! What a server function can learn about its request (server only): the
+//! pool, the session, the client's address. No globals: all of it comes
+//! through Leptos context, set up by the server's router.
+
+use crate::{
+    accounts::{access::Actor, session},
+    errors::AppError,
+};
+use axum::extract::ConnectInfo;
+use http::{header, request::Parts};
+use leptos::prelude::use_context;
+use sqlx::PgPool;
+use std::net::SocketAddr;
+
+pub fn pool() -> Result<PgPool, AppError> {
+    use_context::<PgPool>().ok_or_else(|| crate::errors::internal("context", "no database pool"))
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// The session token from the request's cookie, if any.
+pub fn session_token() -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| session::token_from_cookie_header(value).map(str::to_owned))
+}
+
+/// Whether the client reached us over HTTPS (directly or through a proxy).
+pub fn is_https() -> bool {
+    parts().is_some_and(|parts| {
+        parts.uri.scheme_str() == Some("https")
+            || parts
+                .headers
+                .get("x-forwarded-proto")
+                .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+    })
+}
+
+/// The client's IP address, for throttling failed logins.
+pub fn client_address() -> String {
+    parts()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+/// The signed-in person and what they may do; `Unauthorized` otherwise.
+pub async fn actor() -> Result<Actor, AppError> {
+    let pool = pool()?;
+    let token = session_token().ok_or(AppError::Unauthorized)?;
+    let user_id = session::resolve(&pool, &token)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    session::load_actor(&pool, user_id).await
+}
+
+/// Adds a `Set-Cookie` header to the current response.
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}

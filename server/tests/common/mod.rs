@@ -1,0 +1,82 @@
+//! One way to build the real router for tests, and to call it.
+
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code)]
+
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    http::{Request, StatusCode, header},
+};
+use leptos::prelude::LeptosOptions;
+use server::{AppState, router};
+use sqlx::PgPool;
+use std::sync::{Arc, atomic::AtomicBool};
+use tower::ServiceExt;
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub set_cookie: Vec<String>,
+    pub cache_control: Option<String>,
+    pub body: String,
+}
+
+pub fn app(pool: PgPool, migrated: bool) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("partnerstwa")
+        .site_root("target/site")
+        .build();
+    router(AppState {
+        leptos_options,
+        pool,
+        migrated: Arc::new(AtomicBool::new(migrated)),
+    })
+}
+
+pub fn unreachable_pool() -> PgPool {
+    app::db::connect_lazy("postgres://nobody@127.0.0.1:9/none", 1).expect("lazy pool")
+}
+
+pub async fn send(app: Router, request: Request<Body>) -> Reply {
+    let response = app.oneshot(request).await.expect("response");
+    let status = response.status();
+    let set_cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .collect();
+    let cache_control = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    Reply {
+        status,
+        set_cookie,
+        cache_control,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+pub async fn get(app: Router, uri: &str, cookie: Option<&str>) -> Reply {
+    let mut request = Request::get(uri);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::empty()).expect("request")).await
+}
+
+/// `POST` a JSON body, as the browser's sync engine and other clients do.
+pub async fn post_json(app: Router, uri: &str, json: &str, cookie: Option<&str>) -> Reply {
+    let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(
+        app,
+        request.body(Body::from(json.to_owned())).expect("request"),
+    )
+    .await
+}
