@@ -32,6 +32,10 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // The button stays disabled until the app has hydrated: a native submit
+    // before that would send the password nowhere useful.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
 
     Effect::new(move |_| {
         if let Some(Ok(_)) = login.value().get() {
@@ -60,6 +64,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>{t!(i18n, login.title)}</h1>
             <form
                 class="form"
+                method="post"
                 on:submit=move |ev| {
                     ev.prevent_default();
                     login.dispatch(Login { email: email.get(), password: password.get() });
@@ -74,7 +79,7 @@ pub fn LoginPage() -> impl IntoView {
                     <input type="password" name="password" autocomplete="current-password" required bind:value=password />
                 </label>
                 <p class="form__error" role="alert">{error}</p>
-                <button type="submit" class="button" disabled=move || login.pending().get()>
+                <button type="submit" class="button" disabled=move || !hydrated.get() || login.pending().get()>
                     {t!(i18n, login.submit)}
                 </button>
             </form>
