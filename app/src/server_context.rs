@@ -2,10 +2,7 @@
 //! pool, the session, the client's address. No globals: all of it comes
 //! through Leptos context, set up by the server's router.
 
-use crate::{
-    accounts::{access::Actor, session},
-    errors::AppError,
-};
+use crate::{accounts::session, errors::AppError};
 use axum::extract::ConnectInfo;
 use http::{header, request::Parts};
 use leptos::prelude::use_context;
@@ -52,16 +49,6 @@ pub fn client_address() -> String {
                 .map(|c| c.0.ip())
         })
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-}
-
-/// The signed-in person and what they may do; `Unauthorized` otherwise.
-pub async fn actor() -> Result<Actor, AppError> {
-    let pool = pool()?;
-    let token = session_token().ok_or(AppError::Unauthorized)?;
-    let user_id = session::resolve(&pool, &token)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    session::load_actor(&pool, user_id).await
 }
 
 /// Adds a `Set-Cookie` header to the current response.

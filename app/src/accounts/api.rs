@@ -62,10 +62,14 @@ pub async fn signed_in_person() -> Result<Option<Me>, AppError> {
     use crate::{errors::respond, server_context as ctx};
     respond(
         async {
-            match ctx::actor().await {
-                Ok(actor) => Ok(Some(ssr::me(&ctx::pool()?, actor.user_id).await?)),
-                Err(AppError::Unauthorized) => Ok(None),
-                Err(other) => Err(other),
+            // Only the session is needed here, not the whole permission set.
+            let pool = ctx::pool()?;
+            let Some(token) = ctx::session_token() else {
+                return Ok(None);
+            };
+            match crate::accounts::session::resolve(&pool, &token).await? {
+                Some(user_id) => Ok(Some(ssr::me(&pool, user_id).await?)),
+                None => Ok(None),
             }
         }
         .await,

@@ -8,13 +8,11 @@ use uuid::Uuid;
 
 /// A valid Argon2id hash of a random password: an unknown e-mail is checked
 /// against it so that the answer takes as long as for a known one.
-fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        password::hash(&super::session::new_token()).unwrap_or_else(|_| {
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$5q0C5C0QfM0XKfNfJ8e3pKcXvQ3pZb1Kx3B3VvH2o9E".into()
-        })
-    })
+fn decoy_hash() -> Option<&'static str> {
+    static DECOY: OnceLock<Option<String>> = OnceLock::new();
+    DECOY
+        .get_or_init(|| password::hash(&super::session::new_token()).ok())
+        .as_deref()
 }
 
 /// The account behind `email` and `password`, with failed attempts throttled
@@ -36,14 +34,17 @@ pub async fn authenticate(
             .fetch_optional(pool)
             .await?;
     let (user_id, stored) = match account {
-        Some((id, Some(hash))) => (Some(id), hash),
-        _ => (None, decoy_hash().to_owned()),
+        Some((id, Some(hash))) => (Some(id), Some(hash)),
+        _ => (None, decoy_hash().map(str::to_owned)),
     };
     let attempt = password_attempt.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-        .await
-        .map_err(|e| internal("password check task", e))?
-        .map_err(|e| internal("stored password hash", e))?;
+    let matches = match stored {
+        Some(stored) => tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
+            .await
+            .map_err(|e| internal("password check task", e))?
+            .map_err(|e| internal("stored password hash", e))?,
+        None => false,
+    };
 
     match user_id {
         Some(user_id) if matches => {
