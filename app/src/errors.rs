@@ -21,8 +21,11 @@ pub enum AppError {
     NotFound,
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
-    #[error("invalid {field}: {reason}")]
-    Validation { field: String, reason: String },
+    #[error("invalid {field:?}: {problem}")]
+    Validation { field: Field, problem: Problem },
+    /// The request could not be read (malformed JSON, a missing argument).
+    #[error("malformed request")]
+    BadRequest,
     #[error("internal error")]
     Internal,
     /// The request did not complete (network, encoding): never from our code.
@@ -30,12 +33,47 @@ pub enum AppError {
     Transport { message: String },
 }
 
+/// The input field a validation error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Email,
+    FullName,
+    Password,
+    CurrentPassword,
+    Role,
+    Program,
+}
+
+/// Why a field was refused. The interface turns it into a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    #[error("required")]
+    Required,
+    #[error("too long")]
+    TooLong,
+    #[error("not an e-mail address")]
+    NotAnEmail,
+    #[error("too short")]
+    TooShort,
+    #[error("too common")]
+    TooCommon,
+    #[error("contains the e-mail address")]
+    ContainsEmail,
+    #[error("does not match")]
+    Mismatch,
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("the account is deactivated")]
+    Deactivated,
+    #[error("not a choice here")]
+    NotAllowedChoice,
+}
+
 impl AppError {
-    pub fn validation(field: &str, reason: impl Into<String>) -> Self {
-        Self::Validation {
-            field: field.to_owned(),
-            reason: reason.into(),
-        }
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        Self::Validation { field, problem }
     }
 
     /// The HTTP status this error is answered with.
@@ -46,7 +84,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Validation { .. } => 422,
             Self::TooManyAttempts { .. } => 429,
-            Self::Transport { .. } => 400,
+            Self::BadRequest | Self::Transport { .. } => 400,
             Self::Internal => 500,
         }
     }
@@ -56,8 +94,15 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport {
-            message: value.to_string(),
+        match value {
+            // On the server: the request's arguments could not be read.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => Self::BadRequest,
+            other => Self::Transport {
+                message: other.to_string(),
+            },
         }
     }
 }

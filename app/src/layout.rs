@@ -27,6 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label)>
                 <ul>
                     <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
+                    <SignedInLinks />
                 </ul>
             </nav>
         </header>
@@ -37,6 +38,25 @@ pub fn Layout(children: Children) -> impl IntoView {
             <p>{t!(i18n, footer.about)}</p>
             <p class="site-footer__version">{t!(i18n, footer.version, version = env!("CARGO_PKG_VERSION"))}</p>
         </footer>
+    }
+}
+
+/// Navigation for the signed-in person; "People" only for those who manage accounts.
+#[component]
+fn SignedInLinks() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = crate::accounts::pages::use_me();
+    view! {
+        <Transition>
+            {move || me.get().and_then(Result::ok).flatten().map(|person| {
+                let manages = person.is_admin || person.is_coordinator;
+                view! {
+                    <li><A href="/biblioteki">{t!(i18n, nav.libraries)}</A></li>
+                    <li><A href="/programy">{t!(i18n, nav.programs)}</A></li>
+                    {manages.then(|| view! { <li><A href="/osoby">{t!(i18n, nav.people)}</A></li> })}
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -9,13 +9,18 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
+pub mod directory;
 pub mod errors;
+pub mod format;
 pub mod home;
 pub mod layout;
 pub mod network;
 pub mod not_found;
 pub mod shell;
+pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -60,3 +60,14 @@ pub fn set_cookie(value: &str) {
         response.append_header(header::SET_COOKIE, value);
     }
 }
+
+/// The signed-in person and what they may do, or `Unauthorized`. Every
+/// server function that reads or writes data starts here.
+pub async fn actor() -> Result<crate::accounts::access::Actor, AppError> {
+    let pool = pool()?;
+    let token = session_token().ok_or(AppError::Unauthorized)?;
+    let user_id = session::resolve(&pool, &token)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    session::load_actor(&pool, user_id).await
+}

@@ -1,7 +1,12 @@
 //! The HTML document, the root component and the route table.
 
 use crate::{
-    accounts::pages::{LoginPage, provide_me},
+    accounts::pages::{AccountPage, LoginPage, SetPasswordPage, provide_me},
+    directory::{
+        libraries::{LibrariesPage, LibraryPage},
+        people::PeoplePage,
+        programs::{ProgramPage, ProgramsPage},
+    },
     home::HomePage,
     i18n::I18nContextProvider,
     layout::Layout,
@@ -61,6 +66,13 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/logowanie") view=LoginPage />
+                        <Route path=path!("/zaproszenie/:token") view=SetPasswordPage />
+                        <Route path=path!("/konto") view=AccountPage />
+                        <Route path=path!("/biblioteki") view=LibrariesPage />
+                        <Route path=path!("/biblioteki/:id") view=LibraryPage />
+                        <Route path=path!("/programy") view=ProgramsPage />
+                        <Route path=path!("/programy/:id") view=ProgramPage />
+                        <Route path=path!("/osoby") view=PeoplePage />
                     </Routes>
                 </Layout>
             </Router>

@@ -38,10 +38,12 @@ pub const ZALESIE: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000001");
 pub const ZALESIE_BOROWO: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000002");
 pub const ZALESIE_LIPNICA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000003");
 pub const RUDKA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000004");
+/// In the program, with nobody assigned: the tutor must not see it.
+pub const OLSZANKA: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000005");
 pub const PRB_ROUND_III: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000101");
 pub const ZALESIE_PARTNERSHIP: Uuid = uuid!("5a1e0000-0000-4000-8000-000000000301");
 
-pub const LIBRARIES: [DemoLibrary; 4] = [
+pub const LIBRARIES: [DemoLibrary; 5] = [
     DemoLibrary {
         id: ZALESIE,
         name: "Gminna Biblioteka Publiczna w Zalesiu",
@@ -70,7 +72,18 @@ pub const LIBRARIES: [DemoLibrary; 4] = [
         voivodeship: "podkarpackie",
         parent_id: None,
     },
+    DemoLibrary {
+        id: OLSZANKA,
+        name: "Gminna Biblioteka Publiczna w Olszance",
+        municipality: "Olszanka",
+        voivodeship: "mazowieckie",
+        parent_id: None,
+    },
 ];
+
+const FUNDING_LINE: &str = "Program Rozwoju Bibliotek jest realizowany przez Fundację Rozwoju Społeczeństwa Informacyjnego.";
+const CLAUSE_SHORT: &str = "Administratorem Twoich danych jest biblioteka prowadząca spotkanie. Dane z listy obecności służą do rozliczenia programu i są przechowywane przez okres jego trwania i archiwizacji.";
+const CLAUSE_FULL: &str = "1. Administratorem danych osobowych jest biblioteka prowadząca spotkanie partnerskie.\n2. Dane (imię i nazwisko, instytucja, funkcja, podpis) są przetwarzane w celu udokumentowania udziału w spotkaniu i rozliczenia programu (art. 6 ust. 1 lit. c i e RODO).\n3. Dane kontaktowe są przetwarzane tylko za zgodą, którą można w każdej chwili wycofać.\n4. Dane są przechowywane przez okres trwania programu i archiwizacji dokumentacji.\n5. Przysługuje Ci prawo dostępu do danych, ich sprostowania, usunięcia lub ograniczenia przetwarzania oraz skarga do Prezesa UODO.";
 
 pub const ACCOUNTS: [DemoAccount; 4] = [
     DemoAccount {
@@ -127,6 +140,20 @@ pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
     .bind(PRB_ROUND_III)
     .execute(&mut *tx)
     .await?;
+    sqlx::query("update programs set funding_line = $2 where id = $1 and funding_line is null")
+        .bind(PRB_ROUND_III)
+        .bind(FUNDING_LINE)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "insert into information_clauses (program_id, version, short_text, full_text)
+         values ($1, 1, $2, $3) on conflict do nothing",
+    )
+    .bind(PRB_ROUND_III)
+    .bind(CLAUSE_SHORT)
+    .bind(CLAUSE_FULL)
+    .execute(&mut *tx)
+    .await?;
     for account in &ACCOUNTS {
         sqlx::query(
             "insert into users (id, email, full_name, password_hash)
@@ -145,11 +172,12 @@ pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
     Ok(())
 }
 
-/// Who is who in the demo: the coordinator runs the program both libraries
-/// take part in, the tutor supports both, each librarian has one library.
+/// Who is who in the demo: the coordinator runs the program all three main
+/// libraries take part in, the tutor supports Zalesie and Rudka (not
+/// Olszanka), each librarian has one library.
 async fn grant_demo_roles(tx: &mut sqlx::PgConnection) -> Result<(), SeedError> {
     let [coordinator, tutor, librarian1, librarian2] = ACCOUNTS.map(|a| a.id);
-    let statements: [(&str, Vec<Uuid>); 8] = [
+    let statements: [(&str, Vec<Uuid>); 9] = [
         (
             "insert into program_libraries (program_id, library_id) values ($1, $2) on conflict do nothing",
             vec![PRB_ROUND_III, ZALESIE],
@@ -157,6 +185,10 @@ async fn grant_demo_roles(tx: &mut sqlx::PgConnection) -> Result<(), SeedError> 
         (
             "insert into program_libraries (program_id, library_id) values ($1, $2) on conflict do nothing",
             vec![PRB_ROUND_III, RUDKA],
+        ),
+        (
+            "insert into program_libraries (program_id, library_id) values ($1, $2) on conflict do nothing",
+            vec![PRB_ROUND_III, OLSZANKA],
         ),
         (
             "insert into program_coordinators (program_id, user_id) values ($1, $2) on conflict do nothing",
@@ -209,7 +241,8 @@ mod tests {
     async fn seeding_twice_gives_the_demo_data_once(pool: PgPool) {
         seed(&pool, false).await.expect("first seed");
         seed(&pool, false).await.expect("second seed");
-        assert_eq!(count(&pool, "libraries").await, 4);
+        assert_eq!(count(&pool, "libraries").await, 5);
+        assert_eq!(count(&pool, "information_clauses").await, 1);
         assert_eq!(count(&pool, "programs").await, 1);
         assert_eq!(count(&pool, "users").await, 4);
 

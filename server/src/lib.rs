@@ -1,6 +1,8 @@
 //! The Partnerstwa server: configuration, the HTTP router, and the
-//! command-line tasks (`serve`, `migrate`, `seed-demo`).
+//! command-line tasks (`serve`, `migrate`, `seed-demo`, `create-admin`).
 
+pub mod admin;
+pub mod api_errors;
 pub mod config;
 pub mod demo;
 pub mod health;

@@ -32,6 +32,18 @@ enum Command {
     Migrate,
     /// Load the demo libraries, program and accounts (refused in production).
     SeedDemo,
+    /// Create (or promote) an administrator and print a one-time link to set the password.
+    CreateAdmin {
+        /// The administrator's e-mail address (the sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Full name, as shown in the interface.
+        #[arg(long)]
+        name: String,
+        /// Address the installation is reached at, for the printed link.
+        #[arg(long, env = "PUBLIC_URL", default_value = "http://localhost:3000")]
+        base_url: String,
+    },
 }
 
 #[tokio::main]
@@ -42,6 +54,11 @@ async fn main() -> ExitCode {
         Command::Serve => serve().await,
         Command::Migrate => migrate().await.map(|_| ()),
         Command::SeedDemo => seed_demo().await,
+        Command::CreateAdmin {
+            email,
+            name,
+            base_url,
+        } => create_admin(&email, &name, &base_url).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,6 +91,21 @@ async fn seed_demo() -> Result<(), BoxError> {
     let pool = migrate().await?;
     demo::seed(&pool, production).await?;
     tracing::info!("demo data is in place (password: {})", demo::DEMO_PASSWORD);
+    Ok(())
+}
+
+async fn create_admin(email: &str, name: &str, base_url: &str) -> Result<(), BoxError> {
+    let pool = migrate().await?;
+    let created = server::admin::create_admin(&pool, email, name).await?;
+    match created.link {
+        // The link is the command's output, so it goes to stdout, not the log.
+        Some(path) => println!(
+            "Administrator {email} is ready. Open this link (valid {} days, once) to set the password:\n{}{path}",
+            app::accounts::manage::LINK_DAYS,
+            base_url.trim_end_matches('/'),
+        ),
+        None => println!("{email} already had a password and is now an administrator."),
+    }
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The HTTP router: the Leptos app and its server functions, `/healthz`,
 //! static files, compression, cache headers and request tracing.
 
-use crate::{health::healthz, static_files};
+use crate::{api_errors, health::healthz, static_files};
 use app::{App, shell};
 use axum::{Router, extract::FromRef, middleware, routing::get};
 use leptos::prelude::*;
@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(middleware::from_fn(api_errors::status_from_error))
         .layer(middleware::from_fn(static_files::cache_control))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

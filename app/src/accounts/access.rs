@@ -27,6 +27,19 @@ pub struct Actor {
     pub coordinated_libraries: BTreeSet<Uuid>,
 }
 
+/// Everything another account does, to decide whether the actor may manage
+/// (deactivate, reactivate) it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountRoles {
+    pub user_id: Uuid,
+    pub is_admin: bool,
+    /// Libraries the account works in or tutors.
+    pub libraries: BTreeSet<Uuid>,
+    /// Programs the account tutors in or coordinates.
+    pub programs: BTreeSet<Uuid>,
+    pub coordinates: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Read the thing and what belongs to it.
@@ -89,6 +102,25 @@ impl Actor {
                 Action::LogHours => false,
             },
         }
+    }
+
+    /// Whether the actor may deactivate or reactivate `account`: admins may
+    /// (except their own account); a coordinator only when every library and
+    /// program of the account is one she coordinates, so she cannot lock a
+    /// person out of work in someone else's program. Admins are left to admins.
+    pub fn may_manage_account(&self, account: &AccountRoles) -> bool {
+        if account.user_id == self.user_id {
+            return false;
+        }
+        if self.is_admin {
+            return true;
+        }
+        let has_roles = !account.libraries.is_empty() || !account.programs.is_empty();
+        self.is_coordinator()
+            && !account.is_admin
+            && has_roles
+            && account.libraries.is_subset(&self.coordinated_libraries)
+            && account.programs.is_subset(&self.coordinator_of)
     }
 
     /// The libraries this person may see, for filtering lists in SQL.
@@ -160,6 +192,43 @@ mod tests {
         assert!(!actor.may(Action::Manage, Target::Program(id(51))));
         assert!(!actor.may(Action::View, Target::Library(id(2))));
         assert!(actor.may(Action::Manage, Target::People));
+    }
+
+    #[test]
+    fn a_coordinator_manages_only_accounts_wholly_in_her_programs() {
+        let actor = Actor {
+            user_id: id(200),
+            coordinator_of: [id(50)].into(),
+            coordinated_libraries: [id(1), id(2)].into(),
+            ..Actor::default()
+        };
+        let librarian = AccountRoles {
+            user_id: id(300),
+            libraries: [id(1)].into(),
+            ..AccountRoles::default()
+        };
+        assert!(actor.may_manage_account(&librarian));
+        let also_elsewhere = AccountRoles {
+            libraries: [id(1), id(3)].into(),
+            ..librarian.clone()
+        };
+        assert!(!actor.may_manage_account(&also_elsewhere));
+        let tutor_in_other_program = AccountRoles {
+            programs: [id(51)].into(),
+            ..librarian.clone()
+        };
+        assert!(!actor.may_manage_account(&tutor_in_other_program));
+        let admin = AccountRoles {
+            is_admin: true,
+            ..librarian.clone()
+        };
+        assert!(!actor.may_manage_account(&admin));
+        let herself = AccountRoles {
+            user_id: id(200),
+            ..librarian.clone()
+        };
+        assert!(!actor.may_manage_account(&herself));
+        assert!(!librarian_of(id(1)).may_manage_account(&librarian));
     }
 
     #[test]

@@ -102,3 +102,99 @@ pub mod ssr {
         })
     }
 }
+
+/// What an invitation did: a new account gets a link to set its password;
+/// an existing one just gets the new role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invited {
+    pub user_id: Uuid,
+    /// The path of the set-password link (`/zaproszenie/<token>`), for a new
+    /// account or one that has not set its password yet.
+    pub link: Option<String>,
+}
+
+/// `POST /api/invite`: a coordinator invites a person to a library as a
+/// librarian, or as a tutor in one of her programs.
+#[server(prefix = "/api", endpoint = "invite", input = Json, output = Json)]
+pub async fn invite_person(
+    library_id: Uuid,
+    email: String,
+    full_name: String,
+    role: super::model::Role,
+    program_id: Option<Uuid>,
+) -> Result<Invited, AppError> {
+    use crate::{errors::respond, server_context as ctx};
+    respond(
+        async {
+            let actor = ctx::actor().await?;
+            let invitation =
+                super::manage::Invitation::parse(library_id, &email, &full_name, role, program_id)?;
+            super::manage::invite(&ctx::pool()?, &actor, invitation).await
+        }
+        .await,
+    )
+}
+
+/// Who a set-password link is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkHolder {
+    pub email: String,
+    pub full_name: String,
+}
+
+/// `POST /api/password-link {"token"}`: whom a set-password link is for, or
+/// 404 when it is unknown, used or expired. The token is the credential.
+#[server(prefix = "/api", endpoint = "password-link", input = Json, output = Json)]
+pub async fn password_link(token: String) -> Result<LinkHolder, AppError> {
+    use crate::{errors::respond, server_context as ctx};
+    respond(super::manage::link_holder(&ctx::pool()?, &token).await)
+}
+
+/// `POST /api/set-password {"token", "password"}`: sets the password through
+/// a one-time link and signs the person in.
+#[server(prefix = "/api", endpoint = "set-password", input = Json, output = Json)]
+pub async fn set_password(token: String, password: String) -> Result<SignedIn, AppError> {
+    use crate::{accounts::session, errors::respond, server_context as ctx};
+    respond(
+        async {
+            let pool = ctx::pool()?;
+            let user_id = super::manage::set_password(&pool, &token, &password).await?;
+            let token = session::start(&pool, user_id).await?;
+            ctx::set_cookie(&session::cookie(&token, ctx::is_https()));
+            Ok(SignedIn {
+                user: ssr::me(&pool, user_id).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// `POST /api/change-password {"current", "new"}`: the signed-in person's
+/// own password. Every other session of the person ends.
+#[server(prefix = "/api", endpoint = "change-password", input = Json, output = Json)]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    use crate::{errors::respond, server_context as ctx};
+    respond(
+        async {
+            let actor = ctx::actor().await?;
+            let token = ctx::session_token().ok_or(AppError::Unauthorized)?;
+            super::manage::change_password(&ctx::pool()?, actor.user_id, &token, &current, &new)
+                .await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/account-active {"user_id", "active"}`: deactivates (every
+/// session ends at once) or reactivates an account.
+#[server(prefix = "/api", endpoint = "account-active", input = Json, output = Json)]
+pub async fn set_account_active(user_id: Uuid, active: bool) -> Result<(), AppError> {
+    use crate::{errors::respond, server_context as ctx};
+    respond(
+        async {
+            let actor = ctx::actor().await?;
+            super::manage::set_active(&ctx::pool()?, &actor, user_id, active).await
+        }
+        .await,
+    )
+}

@@ -1,7 +1,7 @@
 //! Checking an e-mail and password (server only).
 
 use super::{password, throttle};
-use crate::errors::{AppError, internal};
+use crate::errors::AppError;
 use sqlx::PgPool;
 use std::sync::OnceLock;
 use uuid::Uuid;
@@ -37,12 +37,8 @@ pub async fn authenticate(
         Some((id, Some(hash))) => (Some(id), Some(hash)),
         _ => (None, decoy_hash().map(str::to_owned)),
     };
-    let attempt = password_attempt.to_owned();
     let matches = match stored {
-        Some(stored) => tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-            .await
-            .map_err(|e| internal("password check task", e))?
-            .map_err(|e| internal("stored password hash", e))?,
+        Some(stored) => password::verify_off_thread(password_attempt.to_owned(), stored).await?,
         None => false,
     };
 

@@ -2,10 +2,13 @@
 
 pub mod access;
 pub mod api;
+pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod login;
+#[cfg(feature = "ssr")]
+pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]

@@ -1,9 +1,13 @@
 //! The sign-in page and the signed-in person's menu in the header.
 
-use super::api::{Login, Logout, Me, signed_in_person};
+use super::{
+    api::{ChangePassword, Login, Logout, Me, SetPassword, password_link, signed_in_person},
+    model::{Email, Strength, strength},
+};
 use crate::{
-    errors::AppError,
+    errors::{AppError, Field, Problem},
     i18n::{t, t_string, use_i18n},
+    ui::{ErrorNotice, error_text, problem_text},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -103,7 +107,7 @@ pub fn UserMenu() -> impl IntoView {
             {move || {
                 me.get().map(|result| match result {
                     Ok(Some(person)) => view! {
-                        <span class="user-menu__name">{person.full_name}</span>
+                        <a class="user-menu__name" href="/konto">{person.full_name}</a>
                         <button type="button" class="button button--quiet" on:click=move |_| { logout.dispatch(Logout {}); }>
                             {t!(i18n, login.logout)}
                         </button>
@@ -114,6 +118,203 @@ pub fn UserMenu() -> impl IntoView {
                 })
             }}
         </Transition>
+    }
+}
+
+/// A new password typed twice, with a strength meter in words and a bar.
+/// `problem` is the server's verdict on the password, if any.
+#[component]
+fn NewPasswordFields(
+    email: Signal<String>,
+    password: RwSignal<String>,
+    repeat: RwSignal<String>,
+    problem: Signal<Option<Problem>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let level = move || {
+        let typed = password.get();
+        if typed.is_empty() {
+            return None;
+        }
+        let email = Email::parse(&email.get()).ok()?;
+        Some(strength(&typed, &email))
+    };
+    let level_text = move || {
+        level().map(|level| match level {
+            Strength::Refused => t_string!(i18n, password.strength_refused).to_string(),
+            Strength::Fair => t_string!(i18n, password.strength_fair).to_string(),
+            Strength::Strong => t_string!(i18n, password.strength_strong).to_string(),
+        })
+    };
+    let level_value = move || match level() {
+        None => 0,
+        Some(Strength::Refused) => 1,
+        Some(Strength::Fair) => 2,
+        Some(Strength::Strong) => 3,
+    };
+    let mismatch = move || {
+        let repeated = repeat.get();
+        (!repeated.is_empty() && repeated != password.get())
+            .then(|| problem_text(Problem::Mismatch))
+    };
+    view! {
+        <label class="field">
+            <span>{t!(i18n, password.new_password)}</span>
+            <input type="password" name="new-password" autocomplete="new-password" required
+                aria-describedby="password-hint password-strength" bind:value=password />
+            <span class="field__hint" id="password-hint">{t!(i18n, password.hint)}</span>
+            <span class="strength" id="password-strength" aria-live="polite">
+                <meter min="0" max="3" low="1.5" high="2.5" optimum="3" value=level_value></meter>
+                " "{t!(i18n, password.strength)}": "<strong>{level_text}</strong>
+            </span>
+            <span class="field__error">{move || problem.get().map(problem_text)}</span>
+        </label>
+        <label class="field">
+            <span>{t!(i18n, password.repeat)}</span>
+            <input type="password" name="repeat-password" autocomplete="new-password" required bind:value=repeat />
+            <span class="field__error">{mismatch}</span>
+        </label>
+    }
+}
+
+/// The page behind an invitation link: set a password, then be signed in.
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let holder = Resource::new(token, password_link);
+    let set = ServerAction::<SetPassword>::new();
+    let password = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = set.value().get() {
+            go_to("/");
+        }
+    });
+    let problem = Signal::derive(move || match set.value().get() {
+        Some(Err(AppError::Validation {
+            field: Field::Password,
+            problem,
+        })) => Some(problem),
+        _ => None,
+    });
+    let failure = move || match set.value().get() {
+        Some(Err(AppError::Validation { .. })) | Some(Ok(_)) | None => None,
+        Some(Err(error)) => Some(error_text(&error)),
+    };
+    view! {
+        <Title text=move || t_string!(i18n, password.title).to_string() />
+        <section class="narrow">
+            <h1>{t!(i18n, password.title)}</h1>
+            <Transition fallback=move || view! { <p>{t!(i18n, list.loading)}</p> }>
+                {move || holder.get().map(|result| match result {
+                    Ok(holder) => {
+                        let email = Signal::stored(holder.email.clone());
+                        view! {
+                            <p>{t!(i18n, password.intro, name = holder.full_name.clone(), email = holder.email.clone())}</p>
+                            <form class="form" on:submit=move |ev| {
+                                ev.prevent_default();
+                                if password.get_untracked() != repeat.get_untracked() {
+                                    return;
+                                }
+                                set.dispatch(SetPassword { token: token(), password: password.get_untracked() });
+                            }>
+                                <input type="text" name="username" autocomplete="username" value=holder.email hidden />
+                                <NewPasswordFields email password repeat problem />
+                                <p class="form__error" role="alert">{failure}</p>
+                                <button type="submit" class="button" disabled=move || set.pending().get()>
+                                    {t!(i18n, password.submit)}
+                                </button>
+                            </form>
+                        }.into_any()
+                    }
+                    Err(AppError::NotFound) => view! {
+                        <p class="notice notice--error" role="alert">{t!(i18n, password.invalid_link)}</p>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The signed-in person's account: name, e-mail, and changing the password.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = use_me();
+    let change = ServerAction::<ChangePassword>::new();
+    let current = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change.value().get() {
+            current.set(String::new());
+            password.set(String::new());
+            repeat.set(String::new());
+        }
+    });
+    let problem = Signal::derive(move || match change.value().get() {
+        Some(Err(AppError::Validation {
+            field: Field::Password,
+            problem,
+        })) => Some(problem),
+        _ => None,
+    });
+    let current_problem = move || match change.value().get() {
+        Some(Err(AppError::Validation {
+            field: Field::CurrentPassword,
+            problem,
+        })) => Some(problem_text(problem)),
+        _ => None,
+    };
+    let outcome = move || match change.value().get() {
+        Some(Ok(())) => {
+            Some(view! { <p class="notice notice--ok">{t!(i18n, account.changed)}</p> }.into_any())
+        }
+        Some(Err(AppError::Validation { .. })) | None => None,
+        Some(Err(error)) => {
+            Some(view! { <p class="form__error">{error_text(&error)}</p> }.into_any())
+        }
+    };
+    view! {
+        <Title text=move || t_string!(i18n, account.title).to_string() />
+        <section class="narrow">
+            <h1>{t!(i18n, account.title)}</h1>
+            <Transition fallback=move || view! { <p>{t!(i18n, list.loading)}</p> }>
+                {move || me.get().map(|result| match result {
+                    Ok(Some(person)) => {
+                        let email = Signal::stored(person.email.clone());
+                        view! {
+                            <p><strong>{person.full_name}</strong>" · "{person.email.clone()}</p>
+                            <h2>{t!(i18n, account.change_password)}</h2>
+                            <form class="form" on:submit=move |ev| {
+                                ev.prevent_default();
+                                if password.get_untracked() != repeat.get_untracked() {
+                                    return;
+                                }
+                                change.dispatch(ChangePassword { current: current.get_untracked(), new: password.get_untracked() });
+                            }>
+                                <input type="text" name="username" autocomplete="username" value=person.email hidden />
+                                <label class="field">
+                                    <span>{t!(i18n, account.current)}</span>
+                                    <input type="password" name="current-password" autocomplete="current-password" required bind:value=current />
+                                    <span class="field__error">{current_problem}</span>
+                                </label>
+                                <NewPasswordFields email password repeat problem />
+                                <div role="status">{outcome}</div>
+                                <button type="submit" class="button" disabled=move || change.pending().get()>
+                                    {t!(i18n, account.submit)}
+                                </button>
+                            </form>
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <ErrorNotice error=AppError::Unauthorized /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }
 

@@ -32,6 +32,27 @@ pub fn verify(password: &str, stored: &str) -> Result<bool, PasswordError> {
         .is_ok())
 }
 
+/// `hash` on a blocking thread, for async code.
+pub async fn hash_off_thread(password: String) -> Result<String, crate::errors::AppError> {
+    use crate::errors::internal;
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|e| internal("password hashing task", e))?
+        .map_err(|e| internal("password hashing", e))
+}
+
+/// `verify` on a blocking thread, for async code.
+pub async fn verify_off_thread(
+    password: String,
+    stored: String,
+) -> Result<bool, crate::errors::AppError> {
+    use crate::errors::internal;
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .map_err(|e| internal("password check task", e))?
+        .map_err(|e| internal("stored password hash", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -121,11 +121,15 @@ pub async fn load_actor(pool: &PgPool, user_id: Uuid) -> Result<Actor, AppError>
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    let tutor_of: Vec<Uuid> =
-        sqlx::query_scalar("select distinct library_id from tutor_assignments where tutor_id = $1")
-            .bind(user_id)
-            .fetch_all(pool)
-            .await?;
+    // A tutor of a library supports its branches too.
+    let tutor_of: Vec<Uuid> = sqlx::query_scalar(
+        "select distinct l.id from libraries l
+         join tutor_assignments t on t.library_id = l.id or t.library_id = l.parent_id
+         where t.tutor_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
     let coordinator_of: Vec<Uuid> =
         sqlx::query_scalar("select program_id from program_coordinators where user_id = $1")
             .bind(user_id)

@@ -1,0 +1,163 @@
+//! Small pieces every page uses: error notices, the search box and pager of
+//! lists, and field error sentences.
+
+use crate::{
+    errors::{AppError, Problem},
+    i18n::{t, t_string, use_i18n},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// The sentence for a refused field, in the person's language.
+pub fn problem_text(problem: Problem) -> String {
+    let i18n = use_i18n();
+    match problem {
+        Problem::Required => t_string!(i18n, problem.required),
+        Problem::TooLong => t_string!(i18n, problem.too_long),
+        Problem::NotAnEmail => t_string!(i18n, problem.not_an_email),
+        Problem::TooShort => t_string!(i18n, problem.too_short),
+        Problem::TooCommon => t_string!(i18n, problem.too_common),
+        Problem::ContainsEmail => t_string!(i18n, problem.contains_email),
+        Problem::Mismatch => t_string!(i18n, problem.mismatch),
+        Problem::WrongPassword => t_string!(i18n, problem.wrong_password),
+        Problem::Deactivated => t_string!(i18n, problem.deactivated),
+        Problem::NotAllowedChoice => t_string!(i18n, problem.not_allowed_choice),
+    }
+    .to_string()
+}
+
+/// The sentence for an error that is not about one field.
+pub fn error_text(error: &AppError) -> String {
+    let i18n = use_i18n();
+    match error {
+        AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_string(),
+        AppError::Forbidden => t_string!(i18n, errors.forbidden).to_string(),
+        AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
+        AppError::Transport { .. } => t_string!(i18n, errors.offline).to_string(),
+        AppError::Validation { problem, .. } => problem_text(*problem),
+        AppError::TooManyAttempts { retry_after_secs } => t_string!(
+            i18n,
+            login.too_many,
+            count = i32::try_from(retry_after_secs.div_ceil(60)).unwrap_or(i32::MAX)
+        )
+        .to_string(),
+        AppError::BadCredentials => t_string!(i18n, login.bad_credentials).to_string(),
+        AppError::Internal | AppError::BadRequest => t_string!(i18n, errors.internal).to_string(),
+    }
+}
+
+/// A page-level error: a sentence, and a way to sign in when that is the cure.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_in = matches!(error, AppError::Unauthorized).then(|| {
+        view! { <p><a class="button" href="/logowanie">{t!(i18n, errors.sign_in)}</a></p> }
+    });
+    view! {
+        <div class="notice notice--error" role="alert">
+            <p>{error_text(&error)}</p>
+            {sign_in}
+        </div>
+    }
+}
+
+/// The list's search text and page from the address (`?q=…&strona=…`), so a
+/// list can be bookmarked, reloaded and reached with the back button.
+pub fn list_query() -> (Signal<String>, Signal<u32>) {
+    let query = use_query_map();
+    let search = Signal::derive(move || query.read().get("q").unwrap_or_default());
+    let page = Signal::derive(move || {
+        query
+            .read()
+            .get("strona")
+            .and_then(|page| page.parse().ok())
+            .filter(|page| *page >= 1)
+            .unwrap_or(1)
+    });
+    (search, page)
+}
+
+fn list_href(search: &str, page: u32) -> String {
+    let mut pairs = Vec::new();
+    if !search.is_empty() {
+        pairs.push(format!("q={}", urlencode(search)));
+    }
+    if page > 1 {
+        pairs.push(format!("strona={page}"));
+    }
+    if pairs.is_empty() {
+        "?".to_owned()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A search box that works as a plain GET form before hydration and
+/// navigates in place after it.
+#[component]
+pub fn SearchBar(search: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = RwSignal::new(search.get_untracked());
+    Effect::new(move |_| text.set(search.get()));
+    let navigate = use_navigate();
+    view! {
+        <form
+            class="search"
+            method="get"
+            role="search"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                navigate(&list_href(text.get_untracked().trim(), 1), Default::default());
+            }
+        >
+            <label class="search__label" for="search">{t!(i18n, list.search_label)}</label>
+            <input id="search" type="search" name="q" bind:value=text />
+            <button type="submit" class="button">{t!(i18n, list.search)}</button>
+        </form>
+    }
+}
+
+/// Previous/next links and "page 2 of 5".
+#[component]
+pub fn Pager(search: String, page: u32, pages: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    let previous = (page > 1).then(|| {
+        let href = list_href(&search, page - 1);
+        view! { <a class="button button--quiet" rel="prev" href=href>{t!(i18n, list.previous)}</a> }
+    });
+    let next = (page < pages).then(|| {
+        let href = list_href(&search, page + 1);
+        view! { <a class="button button--quiet" rel="next" href=href>{t!(i18n, list.next)}</a> }
+    });
+    view! {
+        <nav class="pager" aria-label=move || t_string!(i18n, list.pagination)>
+            {previous}
+            <span class="pager__position">{t!(i18n, list.page_of, page = page, pages = pages)}</span>
+            {next}
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_addresses_keep_the_search_and_drop_page_one() {
+        assert_eq!(list_href("", 1), "?");
+        assert_eq!(list_href("Zalesie Górne", 1), "?q=Zalesie+G%C3%B3rne");
+        assert_eq!(list_href("a&b", 3), "?q=a%26b&strona=3");
+    }
+}
