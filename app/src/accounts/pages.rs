@@ -2,7 +2,7 @@
 
 use super::{
     api::{ChangePassword, Login, Logout, Me, SetPassword, password_link, signed_in_person},
-    model::{Email, Strength, strength},
+    model::{Email, NewPassword, Strength, strength},
 };
 use crate::{
     errors::{AppError, Field, Problem},
@@ -121,6 +121,26 @@ pub fn UserMenu() -> impl IntoView {
     }
 }
 
+/// Checks a new password on the device with the server's rules; the
+/// problem, if any, goes to `local` for the form to show.
+fn new_password_ok(
+    local: RwSignal<Option<Problem>>,
+    email: &str,
+    password: &str,
+    repeat: &str,
+) -> bool {
+    let problem = match Email::parse(email) {
+        Ok(email) => NewPassword::parse(password, &email)
+            .err()
+            // A typed mismatch is already shown under the second field.
+            .or(repeat.is_empty().then_some(Problem::Mismatch)),
+        // The server knows the address; let it decide.
+        Err(_) => None,
+    };
+    local.set(problem);
+    problem.is_none() && password == repeat
+}
+
 /// A new password typed twice, with a strength meter in words and a bar.
 /// `problem` is the server's verdict on the password, if any.
 #[component]
@@ -158,17 +178,17 @@ fn NewPasswordFields(
             .then(|| problem_text(Problem::Mismatch))
     };
     view! {
-        <label class="field">
-            <span>{t!(i18n, password.new_password)}</span>
-            <input type="password" name="new-password" autocomplete="new-password" required
-                aria-describedby="password-hint password-strength" bind:value=password />
+        <div class="field">
+            <label for="new-password">{t!(i18n, password.new_password)}</label>
+            <input id="new-password" type="password" name="new-password" autocomplete="new-password" required
+                aria-describedby="password-hint password-strength password-problem" bind:value=password />
             <span class="field__hint" id="password-hint">{t!(i18n, password.hint)}</span>
             <span class="strength" id="password-strength" aria-live="polite">
-                <meter min="0" max="3" low="1.5" high="2.5" optimum="3" value=level_value></meter>
+                <meter min="0" max="3" low="1.5" high="2.5" optimum="3" value=level_value aria-hidden="true"></meter>
                 " "{t!(i18n, password.strength)}": "<strong>{level_text}</strong>
             </span>
-            <span class="field__error">{move || problem.get().map(problem_text)}</span>
-        </label>
+            <span class="field__error" id="password-problem">{move || problem.get().map(problem_text)}</span>
+        </div>
         <label class="field">
             <span>{t!(i18n, password.repeat)}</span>
             <input type="password" name="repeat-password" autocomplete="new-password" required bind:value=repeat />
@@ -192,12 +212,15 @@ pub fn SetPasswordPage() -> impl IntoView {
             go_to("/");
         }
     });
-    let problem = Signal::derive(move || match set.value().get() {
-        Some(Err(AppError::Validation {
-            field: Field::Password,
-            problem,
-        })) => Some(problem),
-        _ => None,
+    let local = RwSignal::new(None::<Problem>);
+    let problem = Signal::derive(move || {
+        local.get().or_else(|| match set.value().get() {
+            Some(Err(AppError::Validation {
+                field: Field::Password,
+                problem,
+            })) => Some(problem),
+            _ => None,
+        })
     });
     let failure = move || match set.value().get() {
         Some(Err(AppError::Validation { .. })) | Some(Ok(_)) | None => None,
@@ -213,9 +236,9 @@ pub fn SetPasswordPage() -> impl IntoView {
                         let email = Signal::stored(holder.email.clone());
                         view! {
                             <p>{t!(i18n, password.intro, name = holder.full_name.clone(), email = holder.email.clone())}</p>
-                            <form class="form" on:submit=move |ev| {
+                            <form class="form" novalidate on:submit=move |ev| {
                                 ev.prevent_default();
-                                if password.get_untracked() != repeat.get_untracked() {
+                                if !new_password_ok(local, &email.get_untracked(), &password.get_untracked(), &repeat.get_untracked()) {
                                     return;
                                 }
                                 set.dispatch(SetPassword { token: token(), password: password.get_untracked() });
@@ -255,12 +278,15 @@ pub fn AccountPage() -> impl IntoView {
             repeat.set(String::new());
         }
     });
-    let problem = Signal::derive(move || match change.value().get() {
-        Some(Err(AppError::Validation {
-            field: Field::Password,
-            problem,
-        })) => Some(problem),
-        _ => None,
+    let local = RwSignal::new(None::<Problem>);
+    let problem = Signal::derive(move || {
+        local.get().or_else(|| match change.value().get() {
+            Some(Err(AppError::Validation {
+                field: Field::Password,
+                problem,
+            })) => Some(problem),
+            _ => None,
+        })
     });
     let current_problem = move || match change.value().get() {
         Some(Err(AppError::Validation {
@@ -289,9 +315,9 @@ pub fn AccountPage() -> impl IntoView {
                         view! {
                             <p><strong>{person.full_name}</strong>" · "{person.email.clone()}</p>
                             <h2>{t!(i18n, account.change_password)}</h2>
-                            <form class="form" on:submit=move |ev| {
+                            <form class="form" novalidate on:submit=move |ev| {
                                 ev.prevent_default();
-                                if password.get_untracked() != repeat.get_untracked() {
+                                if !new_password_ok(local, &email.get_untracked(), &password.get_untracked(), &repeat.get_untracked()) {
                                     return;
                                 }
                                 change.dispatch(ChangePassword { current: current.get_untracked(), new: password.get_untracked() });

@@ -6,8 +6,11 @@ use super::{
     people::StatusBadge,
 };
 use crate::{
-    accounts::{api::InvitePerson, model::Role},
-    errors::{AppError, Field},
+    accounts::{
+        api::InvitePerson,
+        model::{Email, FullName, Role},
+    },
+    errors::{AppError, Field, Problem},
     i18n::{t, t_string, use_i18n},
     ui::{ErrorNotice, list_query, problem_text},
 };
@@ -90,14 +93,26 @@ pub fn id_param() -> Signal<Result<Uuid, AppError>> {
 pub fn LibraryPage() -> impl IntoView {
     let i18n = use_i18n();
     let id = id_param();
+    // The invitation action lives here, not in the form: after a successful
+    // invitation the page reloads its members (and rebuilds the form), and
+    // the link must outlive that. A refused one reloads nothing.
+    let invite = ServerAction::<InvitePerson>::new();
+    let invited = Memo::new(move |last: Option<&usize>| {
+        let succeeded = invite.value().with(|value| matches!(value, Some(Ok(_))));
+        if succeeded {
+            invite.version().get()
+        } else {
+            last.copied().unwrap_or_default()
+        }
+    });
     let resource = Resource::new(
-        move || id.get(),
-        |id| async move { library_details(id?).await },
+        move || (id.get(), invited.get()),
+        |(id, _)| async move { library_details(id?).await },
     );
     view! {
         <Transition fallback=move || view! { <p>{t!(i18n, list.loading)}</p> }>
             {move || resource.get().map(|result| match result {
-                Ok(library) => view! { <LibraryDetails library on_change=move || resource.refetch() /> }.into_any(),
+                Ok(library) => view! { <LibraryDetails library invite /> }.into_any(),
                 Err(error) => view! {
                     <Title text=move || t_string!(i18n, libraries.title).to_string() />
                     <ErrorNotice error />
@@ -108,10 +123,7 @@ pub fn LibraryPage() -> impl IntoView {
 }
 
 #[component]
-fn LibraryDetails(
-    library: LibraryView,
-    on_change: impl Fn() + Send + Sync + Copy + 'static,
-) -> impl IntoView {
+fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> impl IntoView {
     let i18n = use_i18n();
     let title = library.name.clone();
     let parent = library.parent.clone().map(|parent| view! {
@@ -155,13 +167,13 @@ fn LibraryDetails(
         .iter()
         .map(|m| (m.clone(), None))
         .collect();
-    let invite = library.can_invite.then(|| view! {
-        <InviteForm library_id=library.id tutor_programs=library.tutor_programs.clone() on_change />
+    let invite_form = library.can_invite.then(|| {
+        view! { <InviteForm library_id=library.id tutor_programs=library.tutor_programs.clone() invite /> }
     });
     view! {
         <Title text=title.clone() />
         <h1>{title}</h1>
-        <p class="lead">{library.municipality.clone()}", "{t!(i18n, libraries.voivodeship)}" "{library.voivodeship.clone()}</p>
+        <p class="lead">{library.municipality.clone()}", "{t!(i18n, libraries.voivodeship_short)}" "{library.voivodeship.clone()}</p>
         {parent}
         <div class="columns">
             <section>
@@ -181,7 +193,7 @@ fn LibraryDetails(
             <h2>{t!(i18n, libraries.tutors)}</h2>
             <MemberTable members=tutors />
         </section>
-        {invite}
+        {invite_form}
     }
 }
 
@@ -230,10 +242,9 @@ fn MemberTable(members: Vec<(Member, Option<String>)>) -> impl IntoView {
 fn InviteForm(
     library_id: Uuid,
     tutor_programs: Vec<super::ProgramRef>,
-    on_change: impl Fn() + Send + Sync + Copy + 'static,
+    invite: ServerAction<InvitePerson>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let invite = ServerAction::<InvitePerson>::new();
     let email = RwSignal::new(String::new());
     let full_name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Librarian);
@@ -243,21 +254,28 @@ fn InviteForm(
         .unwrap_or_default();
     let program = RwSignal::new(first_program);
     let copied = RwSignal::new(false);
-
     Effect::new(move |_| {
         if let Some(Ok(_)) = invite.value().get() {
             email.set(String::new());
             full_name.set(String::new());
             copied.set(false);
-            on_change();
         }
     });
+
+    // Checked here first with the server's own rules, so a typo is caught
+    // on the device (and offline) with the same sentence the server would give.
+    let local_problem = RwSignal::new(None::<(Field, Problem)>);
     let field_error = move |field: Field| {
-        move || match invite.value().get() {
-            Some(Err(AppError::Validation { field: f, problem })) if f == field => {
-                Some(problem_text(problem))
-            }
-            _ => None,
+        move || {
+            let server = match invite.value().get() {
+                Some(Err(AppError::Validation { field, problem })) => Some((field, problem)),
+                _ => None,
+            };
+            local_problem
+                .get()
+                .or(server)
+                .filter(|(f, _)| *f == field)
+                .map(|(_, problem)| problem_text(problem))
         }
     };
     let general_error = move || match invite.value().get() {
@@ -281,8 +299,15 @@ fn InviteForm(
         <section class="panel" aria-labelledby="invite-title">
             <h2 id="invite-title">{t!(i18n, invite.title)}</h2>
             <p>{t!(i18n, invite.intro)}</p>
-            <form class="form" on:submit=move |ev| {
+            <form class="form" novalidate on:submit=move |ev| {
                 ev.prevent_default();
+                let checked = FullName::parse(&full_name.get_untracked())
+                    .map_err(|p| (Field::FullName, p))
+                    .and_then(|_| Email::parse(&email.get_untracked()).map_err(|p| (Field::Email, p)));
+                local_problem.set(checked.err());
+                if local_problem.get_untracked().is_some() {
+                    return;
+                }
                 let program_id = match role.get_untracked() {
                     Role::Tutor => Uuid::parse_str(&program.get_untracked()).ok(),
                     Role::Librarian => None,

@@ -1,0 +1,185 @@
+import { test, expect, Page, Browser } from '@playwright/test';
+
+// Demo data (server/src/demo.rs). Tests never change demo passwords or
+// deactivate demo accounts: they run in parallel against one database.
+const ZALESIE = 'Gminna Biblioteka Publiczna w Zalesiu';
+const RUDKA = 'Miejsko-Gminna Biblioteka Publiczna w Rudce';
+const RUDKA_ID = '5a1e0000-0000-4000-8000-000000000004';
+const OLSZANKA = 'Gminna Biblioteka Publiczna w Olszance';
+const OLSZANKA_ID = '5a1e0000-0000-4000-8000-000000000005';
+const PASSWORD = 'demo-demo-demo';
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/logowanie');
+  await page.getByLabel('Adres e-mail').fill(email);
+  await page.getByLabel('Hasło').fill(password);
+  await page.getByRole('button', { name: 'Zaloguj się' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+const main = (page: Page) => page.locator('main');
+
+test('a librarian sees only her library; after logout the back button shows no protected page', async ({ page }) => {
+  await signIn(page, 'biblioteka1@demo.local', PASSWORD);
+  await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Biblioteki' }).click();
+  await expect(page).toHaveURL(/\/biblioteki$/);
+  const table = page.getByTestId('libraries');
+  await expect(table).toContainText(ZALESIE);
+  await expect(table).toContainText('Filia biblioteczna w Borowie');
+  await expect(table).not.toContainText(RUDKA);
+  await expect(table).not.toContainText(OLSZANKA);
+  await expect(main(page)).toContainText('3 biblioteki');
+  // Coordinators' pages are not offered to a librarian.
+  await expect(page.getByRole('link', { name: 'Osoby' })).toHaveCount(0);
+
+  await table.getByRole('link', { name: ZALESIE }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(ZALESIE);
+  await expect(main(page)).toContainText('Barbara Kowalska');
+  await expect(main(page)).toContainText('Filia biblioteczna w Lipnicy');
+  // No invitation form for a librarian.
+  await expect(page.getByRole('heading', { name: 'Zaproś osobę' })).toHaveCount(0);
+
+  // Another library's address gives a refusal, not its data.
+  await page.goto(`/biblioteki/${RUDKA_ID}`);
+  await expect(main(page)).toContainText('Nie masz dostępu do tej strony.');
+  await expect(main(page)).not.toContainText('Ewa Zielińska');
+
+  await page.goto('/biblioteki');
+  await expect(page.getByTestId('libraries')).toContainText(ZALESIE);
+  await page.locator('header').getByRole('button', { name: 'Wyloguj się' }).click();
+  await expect(page).toHaveURL(/\/logowanie$/);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\/biblioteki$/);
+  await expect(main(page)).toContainText('Zaloguj się, aby zobaczyć tę stronę.');
+  await expect(main(page)).not.toContainText(ZALESIE);
+  await page.goBack();
+  await expect(main(page)).not.toContainText('Barbara Kowalska');
+});
+
+test('a tutor sees the assigned libraries only', async ({ page }) => {
+  await signIn(page, 'tutor@demo.local', PASSWORD);
+  await page.goto('/biblioteki');
+  const table = page.getByTestId('libraries');
+  await expect(table).toContainText(ZALESIE);
+  await expect(table).toContainText(RUDKA);
+  await expect(table).not.toContainText(OLSZANKA);
+  await page.goto(`/biblioteki/${OLSZANKA_ID}`);
+  await expect(main(page)).toContainText('Nie masz dostępu do tej strony.');
+});
+
+test('a visitor is asked to sign in instead of seeing lists', async ({ page }) => {
+  for (const path of ['/biblioteki', '/programy', '/osoby', '/konto']) {
+    await page.goto(path);
+    await expect(main(page)).toContainText('Zaloguj się, aby zobaczyć tę stronę.');
+    await expect(main(page).getByRole('link', { name: 'Przejdź do logowania' })).toBeVisible();
+  }
+});
+
+test('a program page shows dates, hours and the clause the Polish way', async ({ page }) => {
+  await signIn(page, 'koordynator@demo.local', PASSWORD);
+  await page.goto('/programy');
+  await expect(main(page)).toContainText('1 program');
+  await main(page).getByRole('link', { name: 'Program Rozwoju Bibliotek — III' }).click();
+  await expect(main(page)).toContainText('1 stycznia 2026 – 30 czerwca 2027');
+  await expect(main(page)).toContainText('24 godziny');
+  await expect(main(page)).toContainText('Klauzula informacyjna (wersja 1)');
+  await expect(main(page)).toContainText(OLSZANKA);
+
+  // Search narrows the library list and survives a reload.
+  await page.goto('/biblioteki');
+  await page.getByLabel('Szukaj na liście').fill('rudka');
+  await page.getByRole('button', { name: 'Szukaj' }).click();
+  await expect(page).toHaveURL(/\?q=rudka$/);
+  await expect(main(page)).toContainText('1 biblioteka');
+  await page.reload();
+  await expect(page.getByTestId('libraries')).toContainText(RUDKA);
+  await expect(page.getByTestId('libraries')).not.toContainText(ZALESIE);
+});
+
+async function newPage(browser: Browser) {
+  const context = await browser.newContext();
+  return { context, page: await context.newPage() };
+}
+
+test('a coordinator invites a librarian, who sets a password, changes it, and is deactivated', async ({ page, browser }) => {
+  const email = `nowa.${Date.now()}.${Math.floor(Math.random() * 1e6)}@gmina.pl`;
+  await signIn(page, 'koordynator@demo.local', PASSWORD);
+  await page.goto(`/biblioteki/${OLSZANKA_ID}`);
+  const invite = page.getByRole('region', { name: 'Zaproś osobę' });
+  await invite.getByLabel('Imię i nazwisko').fill('Nowa Bibliotekarka');
+  await invite.getByLabel('Adres e-mail').fill('to nie e-mail');
+  await invite.getByRole('button', { name: 'Zaproś' }).click();
+  await expect(invite).toContainText('To nie jest poprawny adres e-mail.');
+  await invite.getByLabel('Adres e-mail').fill(email);
+  await invite.getByRole('button', { name: 'Zaproś' }).click();
+  const link = await page.getByTestId('invitation-link').inputValue();
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/zaproszenie\/[\w-]{43}$/);
+  await expect(main(page)).toContainText('Nowa Bibliotekarka');
+  await expect(main(page)).toContainText('zaproszone');
+
+  // The invited person, on her own device.
+  const invited = await newPage(browser);
+  const her = invited.page;
+  await her.goto(link);
+  await expect(her.locator('main')).toContainText(`Ustaw hasło do konta ${email}`);
+  await her.getByLabel('Nowe hasło', { exact: true }).fill('biblioteka1');
+  await expect(her.locator('#password-strength')).toContainText('za słabe');
+  await her.getByLabel('Powtórz nowe hasło').fill('biblioteka1');
+  await her.getByRole('button', { name: 'Ustaw hasło i zaloguj się' }).click();
+  await expect(her.locator('main')).toContainText('To hasło jest zbyt popularne');
+  await her.getByLabel('Nowe hasło', { exact: true }).fill('sosna przy czytelni');
+  await expect(her.locator('#password-strength')).toContainText('silne');
+  await her.getByLabel('Powtórz nowe hasło').fill('sosna przy czytelni');
+  await her.getByRole('button', { name: 'Ustaw hasło i zaloguj się' }).click();
+  await expect(her).toHaveURL(/\/$/);
+  await expect(her.locator('header')).toContainText('Nowa Bibliotekarka');
+  await her.goto('/biblioteki');
+  await expect(her.getByTestId('libraries')).toContainText(OLSZANKA);
+  await expect(her.locator('main')).toContainText('1 biblioteka');
+
+  // The link worked once.
+  const again = await newPage(browser);
+  await again.page.goto(link);
+  await expect(again.page.locator('main')).toContainText('Ten link jest nieważny');
+  await again.context.close();
+
+  // She changes her password on her account page.
+  await her.goto('/konto');
+  await her.getByLabel('Obecne hasło').fill('sosna przy czytelni');
+  await her.getByLabel('Nowe hasło', { exact: true }).fill('lipa nad stawem 7');
+  await her.getByLabel('Powtórz nowe hasło').fill('lipa nad stawem 7');
+  await her.getByRole('button', { name: 'Zmień hasło' }).click();
+  await expect(her.locator('main')).toContainText('Hasło zmienione.');
+
+  // The coordinator deactivates her; her next page load is signed out.
+  await page.goto(`/osoby?q=${encodeURIComponent(email)}`);
+  const people = page.getByTestId('people');
+  await expect(people).toContainText('Nowa Bibliotekarka');
+  await expect(people).toContainText(`Biblioteka: ${OLSZANKA}`);
+  page.once('dialog', (dialog) => dialog.accept());
+  await people.getByRole('button', { name: 'Wyłącz konto' }).click();
+  await expect(people).toContainText('wyłączone');
+  await expect(people.getByRole('button', { name: 'Włącz konto' })).toBeVisible();
+
+  await her.goto('/biblioteki');
+  await expect(her.locator('main')).toContainText('Zaloguj się, aby zobaczyć tę stronę.');
+  await invited.context.close();
+});
+
+test.describe('on a 10-inch tablet', () => {
+  test.use({ viewport: { width: 800, height: 1280 }, hasTouch: true });
+
+  test('lists stay usable with touch-sized targets', async ({ page }) => {
+    await signIn(page, 'koordynator@demo.local', PASSWORD);
+    await page.goto('/biblioteki');
+    const link = page.getByTestId('libraries').getByRole('link', { name: RUDKA });
+    const box = await link.boundingBox();
+    expect(box?.height ?? 0).toBeGreaterThanOrEqual(44);
+    const search = await page.getByRole('button', { name: 'Szukaj' }).boundingBox();
+    expect(search?.height ?? 0).toBeGreaterThanOrEqual(44);
+    // Nothing overflows sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow).toBe(false);
+  });
+});
