@@ -1,13 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto('/logowanie');
-  await page.getByLabel('Adres e-mail').fill(email);
-  await page.getByLabel('Hasło').fill(password);
-  // The button is enabled only once the app has hydrated; click waits for it.
-  await page.getByRole('button', { name: 'Zaloguj się' }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
+import { test, expect } from '@playwright/test';
+import { signIn } from './helpers';
 
 test('a librarian signs in, sees her name, signs out, and back shows nobody signed in', async ({ page }) => {
   await signIn(page, 'biblioteka1@demo.local', 'demo-demo-demo');

@@ -1,4 +1,5 @@
 import { test, expect, Page, Browser } from '@playwright/test';
+import { DEMO_PASSWORD as PASSWORD, signIn } from './helpers';
 
 // Demo data (server/src/demo.rs). Tests never change demo passwords or
 // deactivate demo accounts: they run in parallel against one database.
@@ -7,15 +8,6 @@ const RUDKA = 'Miejsko-Gminna Biblioteka Publiczna w Rudce';
 const RUDKA_ID = '5a1e0000-0000-4000-8000-000000000004';
 const OLSZANKA = 'Gminna Biblioteka Publiczna w Olszance';
 const OLSZANKA_ID = '5a1e0000-0000-4000-8000-000000000005';
-const PASSWORD = 'demo-demo-demo';
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto('/logowanie');
-  await page.getByLabel('Adres e-mail').fill(email);
-  await page.getByLabel('Hasło').fill(password);
-  await page.getByRole('button', { name: 'Zaloguj się' }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
 
 const main = (page: Page) => page.locator('main');
 
