@@ -32,6 +32,8 @@ pub enum AdminError {
 /// account already had a password (it is made an admin and keeps it).
 pub struct CreatedAdmin {
     pub user_id: Uuid,
+    /// The e-mail address as stored (trimmed, lower-cased).
+    pub email: String,
     pub link: Option<String>,
 }
 
@@ -88,7 +90,11 @@ pub async fn create_admin(
     )
     .await?;
     tx.commit().await?;
-    Ok(CreatedAdmin { user_id, link })
+    Ok(CreatedAdmin {
+        user_id,
+        email: email.as_str().to_owned(),
+        link,
+    })
 }
 
 #[cfg(test)]
@@ -100,6 +106,7 @@ mod tests {
         let created = create_admin(&pool, " Admin@Gmina.PL ", "Anna Admin")
             .await
             .expect("created");
+        assert_eq!(created.email, "admin@gmina.pl");
         let link = created.link.expect("a link");
         assert!(link.starts_with("/zaproszenie/"));
         let (email, is_admin, hash): (String, bool, Option<String>) =

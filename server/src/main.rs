@@ -97,6 +97,7 @@ async fn seed_demo() -> Result<(), BoxError> {
 async fn create_admin(email: &str, name: &str, base_url: &str) -> Result<(), BoxError> {
     let pool = migrate().await?;
     let created = server::admin::create_admin(&pool, email, name).await?;
+    let email = created.email;
     match created.link {
         // The link is the command's output, so it goes to stdout, not the log.
         Some(path) => println!(
