@@ -23,6 +23,9 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("invalid {field:?}: {problem}")]
     Validation { field: Field, problem: Problem },
+    /// The request is over the size limit.
+    #[error("request too large")]
+    TooLarge,
     /// The request could not be read (malformed JSON, a missing argument).
     #[error("malformed request")]
     BadRequest,
@@ -83,6 +86,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Validation { .. } => 422,
+            Self::TooLarge => 413,
             Self::TooManyAttempts { .. } => 429,
             Self::BadRequest | Self::Transport { .. } => 400,
             Self::Internal => 500,
@@ -95,6 +99,12 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // A body without a length that ran past the server's limit.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::Deserialization(message)
+                if message.contains("length limit exceeded") =>
+            {
+                Self::TooLarge
+            }
             // On the server: the request's arguments could not be read.
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)

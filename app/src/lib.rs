@@ -14,9 +14,11 @@ pub mod errors;
 pub mod format;
 pub mod home;
 pub mod layout;
+pub mod meetings;
 pub mod network;
 pub mod not_found;
 pub mod shell;
+pub mod sync;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

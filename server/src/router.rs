@@ -8,7 +8,11 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sqlx::PgPool;
 use std::sync::{Arc, atomic::AtomicBool};
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+/// Largest request body accepted: a full sync batch with long minutes fits;
+/// anything larger gets 413 before it is read.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// What every request can reach. Server functions get the pool through
 /// Leptos context, never through a global.
@@ -43,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             context, shell,
         ))
         .layer(middleware::from_fn(api_errors::status_from_error))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(static_files::cache_control))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -8,7 +8,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Reply, app, post_json};
+use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
 use server::demo::{self, ACCOUNTS, OLSZANKA, PRB_ROUND_III, RUDKA, ZALESIE};
 use sqlx::PgPool;
 use std::collections::BTreeSet;
@@ -49,34 +49,25 @@ fn endpoints() -> Vec<(&'static str, String)> {
             "/api/account-active",
             format!(r#"{{"user_id":"{librarian2}","active":false}}"#),
         ),
+        ("/api/sync", sync_body(RUDKA_MEETING, RUDKA_PARTNERSHIP)),
     ]
+}
+
+const RUDKA_MEETING: uuid::Uuid = uuid::uuid!("5a1e0000-0000-4000-8000-0000000004aa");
+
+/// A sync push creating a meeting in `partnership`.
+fn sync_body(meeting: uuid::Uuid, partnership: uuid::Uuid) -> String {
+    format!(
+        r#"{{"device_id":"{}","cursor":0,"pull_limit":100,"mutations":[{{"id":"{}","seq":1,"entity":"meeting","record_id":"{meeting}","op":"upsert","base_rev":null,"data":{{"partnership_id":"{partnership}","kind":"working","title":"Obce spotkanie","starts_at":"2026-10-20T12:00:00Z"}},"client_time":null}}]}}"#,
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4()
+    )
 }
 
 fn invite_body(library: uuid::Uuid, email: &str) -> String {
     format!(
         r#"{{"library_id":"{library}","email":"{email}","full_name":"Nowa Osoba","role":"librarian","program_id":null}}"#
     )
-}
-
-async fn call(pool: &PgPool, path: &str, body: &str, cookie: Option<&str>) -> Reply {
-    post_json(app(pool.clone(), true), path, body, cookie).await
-}
-
-async fn sign_in(pool: &PgPool, email: &str, password: &str) -> String {
-    let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
-    let reply = call(pool, "/api/login", &body, None).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let cookie = reply
-        .set_cookie
-        .iter()
-        .find(|c| c.starts_with("partnerstwa_session="))
-        .expect("a session cookie");
-    cookie.split(';').next().expect("name=value").to_owned()
-}
-
-async fn demo_sign_in(pool: &PgPool, email: &str) -> String {
-    demo::seed(pool, false).await.expect("seed");
-    sign_in(pool, email, demo::DEMO_PASSWORD).await
 }
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {
@@ -245,6 +236,22 @@ async fn a_librarian_of_library_1_cannot_read_or_change_library_2(pool: PgPool) 
     let off = format!(r#"{{"user_id":"{librarian2}","active":false}}"#);
     let deactivate = call(&pool, "/api/account-active", &off, cookie).await;
     assert_eq!(deactivate.status, StatusCode::FORBIDDEN);
+
+    rudka_partnership(&pool).await;
+    let push = call(
+        &pool,
+        "/api/sync",
+        &sync_body(RUDKA_MEETING, RUDKA_PARTNERSHIP),
+        cookie,
+    )
+    .await;
+    assert_eq!(push.status, StatusCode::OK, "{}", push.body);
+    assert!(
+        push.body.contains(r#""status":"rejected""#) && push.body.contains(r#""code":"forbidden""#),
+        "{}",
+        push.body
+    );
+    assert_eq!(count(&pool, "select count(*) from records").await, 0);
 
     assert_eq!(count(&pool, "select count(*) from users").await, users);
     assert_eq!(

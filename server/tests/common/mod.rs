@@ -9,7 +9,7 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use leptos::prelude::LeptosOptions;
-use server::{AppState, router};
+use server::{AppState, demo, router};
 use sqlx::PgPool;
 use std::sync::{Arc, atomic::AtomicBool};
 use tower::ServiceExt;
@@ -79,4 +79,44 @@ pub async fn post_json(app: Router, uri: &str, json: &str, cookie: Option<&str>)
         request.body(Body::from(json.to_owned())).expect("request"),
     )
     .await
+}
+
+/// `POST`s JSON to the app over a fresh router on `pool`.
+pub async fn call(pool: &PgPool, path: &str, body: &str, cookie: Option<&str>) -> Reply {
+    post_json(app(pool.clone(), true), path, body, cookie).await
+}
+
+/// Signs in and returns the `name=value` of the session cookie.
+pub async fn sign_in(pool: &PgPool, email: &str, password: &str) -> String {
+    let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
+    let reply = call(pool, "/api/login", &body, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("partnerstwa_session="))
+        .expect("a session cookie");
+    cookie.split(';').next().expect("name=value").to_owned()
+}
+
+/// Seeds the demo data and signs in as one of its accounts.
+pub async fn demo_sign_in(pool: &PgPool, email: &str) -> String {
+    demo::seed(pool, false).await.expect("seed");
+    sign_in(pool, email, demo::DEMO_PASSWORD).await
+}
+
+/// A partnership led by Rudka (library 2), for requests that reach into it.
+pub const RUDKA_PARTNERSHIP: uuid::Uuid = uuid::uuid!("5a1e0000-0000-4000-8000-0000000003aa");
+
+pub async fn rudka_partnership(pool: &PgPool) {
+    sqlx::query(
+        "insert into partnerships (id, name, lead_library_id, program_id)
+         values ($1, 'Partnerstwo Rudki', $2, $3)",
+    )
+    .bind(RUDKA_PARTNERSHIP)
+    .bind(demo::RUDKA)
+    .bind(demo::PRB_ROUND_III)
+    .execute(pool)
+    .await
+    .expect("partnership");
 }

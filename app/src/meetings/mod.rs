@@ -1,0 +1,3 @@
+//! Partnership meetings (spotkania).
+
+pub mod model;

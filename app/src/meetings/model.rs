@@ -1,0 +1,245 @@
+//! A meeting's fields and how each one is checked. The sync engine carries
+//! meetings as JSON objects; every field a device sends passes `check_field`
+//! in the browser before it is saved and again on the server before it is
+//! applied, so an invalid meeting cannot exist past either edge.
+
+use crate::errors::Problem;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+pub const ENTITY: &str = "meeting";
+
+/// Long texts merged line by line when two devices edit them.
+pub const TEXT_FIELDS: [&str; 4] = ["agenda", "minutes", "decisions", "next_meeting"];
+
+pub const KINDS: [&str; 7] = [
+    "initiating",
+    "working",
+    "summary",
+    "webinar",
+    "study_visit",
+    "seminar",
+    "consultation",
+];
+pub const STATUSES: [&str; 3] = ["draft", "held", "approved"];
+pub const TASK_STATUSES: [&str; 3] = ["open", "in_progress", "done"];
+
+/// Fields a new meeting must have.
+pub const REQUIRED: [&str; 4] = ["partnership_id", "kind", "title", "starts_at"];
+
+const MAX_SHORT: usize = 200;
+const MAX_TEXT: usize = 100_000;
+const MAX_TASKS: usize = 200;
+
+fn short_text(value: &Value, required: bool) -> Result<Value, Problem> {
+    let text = value.as_str().ok_or(Problem::NotAllowedChoice)?;
+    let trimmed = text.trim();
+    if required && trimmed.is_empty() {
+        return Err(Problem::Required);
+    }
+    if trimmed.chars().count() > MAX_SHORT {
+        return Err(Problem::TooLong);
+    }
+    Ok(Value::String(trimmed.to_owned()))
+}
+
+fn long_text(value: &Value) -> Result<Value, Problem> {
+    let text = value.as_str().ok_or(Problem::NotAllowedChoice)?;
+    if text.chars().count() > MAX_TEXT {
+        return Err(Problem::TooLong);
+    }
+    Ok(Value::String(text.to_owned()))
+}
+
+fn choice(value: &Value, allowed: &[&str]) -> Result<Value, Problem> {
+    match value.as_str() {
+        Some(text) if allowed.contains(&text) => Ok(value.clone()),
+        _ => Err(Problem::NotAllowedChoice),
+    }
+}
+
+/// A UTC instant written `YYYY-MM-DDTHH:MM:SSZ`: one form, so instants
+/// compare as text. The interface converts from Europe/Warsaw local time.
+pub fn is_utc_instant(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(u32::MAX);
+    bytes.len() == 20
+        && digits(0..4)
+        && bytes[4] == b'-'
+        && digits(5..7)
+        && bytes[7] == b'-'
+        && digits(8..10)
+        && bytes[10] == b'T'
+        && digits(11..13)
+        && bytes[13] == b':'
+        && digits(14..16)
+        && bytes[16] == b':'
+        && digits(17..19)
+        && bytes[19] == b'Z'
+        && (1..=12).contains(&number(5..7))
+        && (1..=31).contains(&number(8..10))
+        && number(11..13) < 24
+        && number(14..16) < 60
+        && number(17..19) < 60
+}
+
+/// A calendar day written `YYYY-MM-DD`.
+pub fn is_day(text: &str) -> bool {
+    text.len() == 10 && is_utc_instant(&format!("{text}T00:00:00Z"))
+}
+
+fn instant(value: &Value, required: bool) -> Result<Value, Problem> {
+    match value {
+        Value::Null if !required => Ok(Value::Null),
+        Value::String(text) if is_utc_instant(text) => Ok(value.clone()),
+        Value::Null => Err(Problem::Required),
+        _ => Err(Problem::NotAllowedChoice),
+    }
+}
+
+fn tasks(value: &Value) -> Result<Value, Problem> {
+    let list = value.as_array().ok_or(Problem::NotAllowedChoice)?;
+    if list.len() > MAX_TASKS {
+        return Err(Problem::TooLong);
+    }
+    let mut checked = Vec::with_capacity(list.len());
+    for task in list {
+        let task = task.as_object().ok_or(Problem::NotAllowedChoice)?;
+        let id = task
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .ok_or(Problem::NotAllowedChoice)?;
+        let deadline = match task.get("deadline").unwrap_or(&Value::Null) {
+            Value::Null => Value::Null,
+            Value::String(day) if is_day(day) => Value::String(day.clone()),
+            _ => return Err(Problem::NotAllowedChoice),
+        };
+        let mut out = Map::new();
+        out.insert("id".into(), Value::String(id.to_string()));
+        out.insert(
+            "title".into(),
+            short_text(task.get("title").unwrap_or(&Value::Null), true)?,
+        );
+        out.insert(
+            "owner".into(),
+            short_text(
+                task.get("owner").unwrap_or(&Value::String(String::new())),
+                false,
+            )?,
+        );
+        out.insert("deadline".into(), deadline);
+        out.insert(
+            "status".into(),
+            choice(task.get("status").unwrap_or(&Value::Null), &TASK_STATUSES)?,
+        );
+        checked.push(Value::Object(out));
+    }
+    Ok(Value::Array(checked))
+}
+
+/// Checks one field and returns it normalized (trimmed titles, tasks with
+/// only known keys). Unknown fields are refused.
+pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
+    match field {
+        "partnership_id" => value
+            .as_str()
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .map(|id| Value::String(id.to_string()))
+            .ok_or(Problem::NotAllowedChoice),
+        "kind" => choice(value, &KINDS),
+        "status" => choice(value, &STATUSES),
+        "title" => short_text(value, true),
+        "place" | "facilitator" => short_text(value, false),
+        "starts_at" => instant(value, true),
+        "ends_at" => instant(value, false),
+        "agenda" | "minutes" | "decisions" | "next_meeting" => long_text(value),
+        "tasks" => tasks(value),
+        _ => Err(Problem::NotAllowedChoice),
+    }
+}
+
+/// Checks a whole record (after a merge): required fields present, the end
+/// not before the start. Returns the offending field.
+pub fn check_record(data: &Map<String, Value>) -> Result<(), (&'static str, Problem)> {
+    for field in REQUIRED {
+        if data.get(field).is_none_or(Value::is_null) {
+            return Err((field, Problem::Required));
+        }
+    }
+    let text = |field: &str| data.get(field).and_then(Value::as_str);
+    if let (Some(start), Some(end)) = (text("starts_at"), text("ends_at"))
+        && end < start
+    {
+        return Err(("ends_at", Problem::NotAllowedChoice));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn instants_have_one_utc_form() {
+        assert!(is_utc_instant("2026-10-20T12:00:00Z"));
+        assert!(!is_utc_instant("2026-10-20T12:00:00+02:00"));
+        assert!(!is_utc_instant("2026-13-20T12:00:00Z"));
+        assert!(!is_utc_instant("2026-10-20 12:00:00Z"));
+        assert!(is_day("2026-10-20") && !is_day("20.10.2026"));
+    }
+
+    #[test]
+    fn fields_are_checked_and_normalized() {
+        assert_eq!(
+            check_field("title", &json!("  Spotkanie  ")),
+            Ok(json!("Spotkanie"))
+        );
+        assert_eq!(check_field("title", &json!(" ")), Err(Problem::Required));
+        assert_eq!(
+            check_field("kind", &json!("party")),
+            Err(Problem::NotAllowedChoice)
+        );
+        assert_eq!(
+            check_field("secret", &json!("x")),
+            Err(Problem::NotAllowedChoice)
+        );
+        assert_eq!(
+            check_field("minutes", &json!("a".repeat(MAX_TEXT + 1))),
+            Err(Problem::TooLong)
+        );
+        let task = json!([{"id": "5a1e0000-0000-4000-8000-000000000999", "title": " Plakat ",
+                           "status": "open", "deadline": "2026-11-02", "extra": 1}]);
+        assert_eq!(
+            check_field("tasks", &task),
+            Ok(
+                json!([{"id": "5a1e0000-0000-4000-8000-000000000999", "title": "Plakat",
+                       "owner": "", "deadline": "2026-11-02", "status": "open"}])
+            )
+        );
+    }
+
+    #[test]
+    fn a_record_needs_its_core_fields_and_a_sane_end() {
+        let mut data = Map::new();
+        assert_eq!(
+            check_record(&data),
+            Err(("partnership_id", Problem::Required))
+        );
+        data.insert(
+            "partnership_id".into(),
+            json!("5a1e0000-0000-4000-8000-000000000301"),
+        );
+        data.insert("kind".into(), json!("working"));
+        data.insert("title".into(), json!("Robocze"));
+        data.insert("starts_at".into(), json!("2026-10-20T12:00:00Z"));
+        assert_eq!(check_record(&data), Ok(()));
+        data.insert("ends_at".into(), json!("2026-10-20T11:00:00Z"));
+        assert_eq!(
+            check_record(&data),
+            Err(("ends_at", Problem::NotAllowedChoice))
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! `POST /api/sync` against the real database: idempotent pushes, replays,
+//! pulls limited to what the person may see, merges and conflicts.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
+use serde_json::{Value, json};
+use server::demo::{self, ZALESIE_PARTNERSHIP};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn meeting(title: &str, partnership: Uuid) -> Value {
+    json!({
+        "partnership_id": partnership,
+        "kind": "working",
+        "title": title,
+        "starts_at": "2026-10-20T12:00:00Z",
+        "minutes": "",
+    })
+}
+
+fn mutation(record: Uuid, base_rev: Option<i64>, data: Value) -> Value {
+    json!({
+        "id": Uuid::new_v4(), "seq": 1, "entity": "meeting", "record_id": record,
+        "op": "upsert", "base_rev": base_rev, "data": data, "client_time": "2026-10-03T12:04:05Z",
+    })
+}
+
+fn body(device: Uuid, cursor: i64, mutations: &[Value]) -> String {
+    json!({ "device_id": device, "cursor": cursor, "pull_limit": 500, "mutations": mutations })
+        .to_string()
+}
+
+async fn sync(
+    pool: &PgPool,
+    cookie: &str,
+    device: Uuid,
+    cursor: i64,
+    mutations: &[Value],
+) -> Value {
+    let reply = call(
+        pool,
+        "/api/sync",
+        &body(device, cursor, mutations),
+        Some(cookie),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    serde_json::from_str(&reply.body).expect("json")
+}
+
+async fn scalar(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("scalar")
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_mutation_sent_twice_has_one_effect_and_the_repeat_gets_the_original_result(
+    pool: PgPool,
+) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let device = Uuid::new_v4();
+    let record = Uuid::new_v4();
+    let create = mutation(
+        record,
+        None,
+        meeting("Pierwsze spotkanie", ZALESIE_PARTNERSHIP),
+    );
+
+    let first = sync(&pool, &cookie, device, 0, std::slice::from_ref(&create)).await;
+    assert_eq!(first["results"][0]["status"], "applied");
+    assert_eq!(first["results"][0]["replayed"], false);
+    let rev = first["results"][0]["rev"].as_i64().expect("rev");
+
+    let again = sync(&pool, &cookie, device, 0, &[create]).await;
+    assert_eq!(again["results"][0]["status"], "applied");
+    assert_eq!(again["results"][0]["rev"], rev);
+    assert_eq!(again["results"][0]["replayed"], true);
+    assert_eq!(scalar(&pool, "select count(*) from records").await, 1);
+    assert_eq!(
+        scalar(&pool, "select count(*) from record_versions").await,
+        1
+    );
+    assert_eq!(scalar(&pool, "select last_value from revisions").await, rev);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_batch_replayed_after_a_lost_response_changes_nothing_more(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let device = Uuid::new_v4();
+    let record = Uuid::new_v4();
+    let batch = vec![
+        mutation(record, None, meeting("Spotkanie", ZALESIE_PARTNERSHIP)),
+        mutation(record, None, json!({ "place": "czytelnia" })),
+        mutation(Uuid::new_v4(), None, json!({ "title": "bez partnerstwa" })),
+    ];
+    let first = sync(&pool, &cookie, device, 0, &batch).await;
+    let statuses: Vec<&str> = first["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(statuses, ["applied", "applied", "rejected"]);
+    assert_eq!(first["results"][2]["error"]["field"], "partnership_id");
+    let revisions = scalar(&pool, "select last_value from revisions").await;
+
+    // The answer was lost; the device sends the same batch again.
+    let replay = sync(&pool, &cookie, device, 0, &batch).await;
+    for (original, repeated) in first["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(replay["results"].as_array().into_iter().flatten())
+    {
+        assert_eq!(original["status"], repeated["status"]);
+        assert_eq!(original["rev"], repeated["rev"]);
+        assert_eq!(repeated["replayed"], true);
+    }
+    assert_eq!(
+        scalar(&pool, "select last_value from revisions").await,
+        revisions
+    );
+    assert_eq!(scalar(&pool, "select count(*) from records").await, 1);
+    let place: String = sqlx::query_scalar("select data->>'place' from records")
+        .fetch_one(&pool)
+        .await
+        .expect("place");
+    assert_eq!(place, "czytelnia");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_pull_returns_everything_visible_and_nothing_else(pool: PgPool) {
+    let librarian1 = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", demo::DEMO_PASSWORD).await;
+    let coordinator = sign_in(&pool, "koordynator@demo.local", demo::DEMO_PASSWORD).await;
+    rudka_partnership(&pool).await;
+    let device = Uuid::new_v4();
+    let zalesie = Uuid::new_v4();
+    let rudka = Uuid::new_v4();
+    sync(
+        &pool,
+        &librarian1,
+        device,
+        0,
+        &[mutation(
+            zalesie,
+            None,
+            meeting("Zalesie", ZALESIE_PARTNERSHIP),
+        )],
+    )
+    .await;
+    let second = sync(
+        &pool,
+        &librarian2,
+        device,
+        0,
+        &[mutation(rudka, None, meeting("Rudka", RUDKA_PARTNERSHIP))],
+    )
+    .await;
+    // librarian 2 pulls her own meeting only.
+    let ids = |reply: &Value| -> Vec<String> {
+        reply["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| c["record_id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&second), [rudka.to_string()]);
+
+    let one = sync(&pool, &librarian1, Uuid::new_v4(), 0, &[]).await;
+    assert_eq!(ids(&one), [zalesie.to_string()]);
+    assert_eq!(one["changes"][0]["data"]["title"], "Zalesie");
+    let all = sync(&pool, &coordinator, Uuid::new_v4(), 0, &[]).await;
+    assert_eq!(ids(&all), [zalesie.to_string(), rudka.to_string()]);
+
+    // Pages: one change at a time, with `more` until the end.
+    let page = call(
+        &pool,
+        "/api/sync",
+        &json!({"device_id": device, "cursor": 0, "pull_limit": 1, "mutations": []}).to_string(),
+        Some(&coordinator),
+    )
+    .await;
+    let page: Value = serde_json::from_str(&page.body).expect("json");
+    assert_eq!(page["more"], true);
+    let next = sync(
+        &pool,
+        &coordinator,
+        device,
+        page["cursor"].as_i64().expect("cursor"),
+        &[],
+    )
+    .await;
+    assert_eq!(ids(&next), [rudka.to_string()]);
+    assert_eq!(next["more"], false);
+
+    // A tombstone travels to those who may see the record.
+    let mut delete = mutation(zalesie, None, json!({}));
+    delete["op"] = json!("delete");
+    let cursor = one["cursor"].as_i64().expect("cursor");
+    let deleted = sync(&pool, &librarian1, device, cursor, &[delete]).await;
+    assert_eq!(deleted["changes"][0]["deleted"], true);
+    let unseen = sync(
+        &pool,
+        &librarian2,
+        device,
+        second["cursor"].as_i64().expect("cursor"),
+        &[],
+    )
+    .await;
+    assert_eq!(ids(&unseen), Vec::<String>::new());
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_librarians_mutation_on_another_librarys_record_is_rejected_and_changes_nothing(
+    pool: PgPool,
+) {
+    let librarian1 = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", demo::DEMO_PASSWORD).await;
+    rudka_partnership(&pool).await;
+    let rudka = Uuid::new_v4();
+    sync(
+        &pool,
+        &librarian2,
+        Uuid::new_v4(),
+        0,
+        &[mutation(rudka, None, meeting("Rudka", RUDKA_PARTNERSHIP))],
+    )
+    .await;
+    let before: Value = sqlx::query_scalar("select data from records")
+        .fetch_one(&pool)
+        .await
+        .expect("data");
+
+    let mut delete = mutation(rudka, None, json!({}));
+    delete["op"] = json!("delete");
+    let attempts = [
+        mutation(rudka, Some(1), json!({ "title": "Przejęte" })),
+        delete,
+    ];
+    let reply = sync(&pool, &librarian1, Uuid::new_v4(), 0, &attempts).await;
+    for result in reply["results"].as_array().into_iter().flatten() {
+        assert_eq!(result["status"], "rejected");
+        assert_eq!(result["error"]["code"], "forbidden");
+    }
+    let after: Value = sqlx::query_scalar("select data from records")
+        .fetch_one(&pool)
+        .await
+        .expect("data");
+    assert_eq!(before, after);
+    assert_eq!(
+        scalar(&pool, "select count(*) from records where deleted").await,
+        0
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let record = Uuid::new_v4();
+    let mut start = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
+    start["minutes"] = json!("Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci.\n");
+    let created = sync(
+        &pool,
+        &cookie,
+        Uuid::new_v4(),
+        0,
+        &[mutation(record, None, start)],
+    )
+    .await;
+    let base = created["results"][0]["rev"].as_i64().expect("rev");
+
+    // Tablet and laptop both start from `base`, offline.
+    let tablet = mutation(
+        record,
+        Some(base),
+        json!({
+        "minutes": "Akapit pierwszy, poprawiony.\nAkapit drugi.\nAkapit trzeci.\n", "place": "świetlica" }),
+    );
+    let laptop = mutation(
+        record,
+        Some(base),
+        json!({
+        "minutes": "Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci, uzupełniony.\n", "facilitator": "Barbara" }),
+    );
+    sync(&pool, &cookie, Uuid::new_v4(), 0, &[tablet]).await;
+    let second = sync(&pool, &cookie, Uuid::new_v4(), 0, &[laptop]).await;
+    assert_eq!(second["results"][0]["status"], "merged");
+    let data: Value = sqlx::query_scalar("select data from records")
+        .fetch_one(&pool)
+        .await
+        .expect("data");
+    assert_eq!(
+        data["minutes"],
+        "Akapit pierwszy, poprawiony.\nAkapit drugi.\nAkapit trzeci, uzupełniony.\n"
+    );
+    assert_eq!(data["place"], "świetlica");
+    assert_eq!(data["facilitator"], "Barbara");
+    assert_eq!(
+        scalar(&pool, "select count(*) from sync_conflicts").await,
+        0
+    );
+
+    // Both rewrite the same paragraph: the server's text stays, the other is kept.
+    let rev = second["results"][0]["rev"].as_i64().expect("rev");
+    let one = mutation(
+        record,
+        Some(rev),
+        json!({ "minutes": "Akapit pierwszy, poprawiony.\nDRUGI wg tabletu.\nAkapit trzeci, uzupełniony.\n" }),
+    );
+    let other = mutation(
+        record,
+        Some(rev),
+        json!({ "minutes": "Akapit pierwszy, poprawiony.\nDRUGI wg laptopa.\nAkapit trzeci, uzupełniony.\n" }),
+    );
+    sync(&pool, &cookie, Uuid::new_v4(), 0, &[one]).await;
+    let clash = sync(&pool, &cookie, Uuid::new_v4(), 0, &[other]).await;
+    assert_eq!(clash["results"][0]["status"], "merged");
+    assert_eq!(clash["results"][0]["conflicts"], json!(["minutes"]));
+    let data: Value = sqlx::query_scalar("select data from records")
+        .fetch_one(&pool)
+        .await
+        .expect("data");
+    assert!(
+        data["minutes"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("wg tabletu")
+    );
+    let kept: Value =
+        sqlx::query_scalar("select other_value from sync_conflicts where field = 'minutes'")
+            .fetch_one(&pool)
+            .await
+            .expect("conflict");
+    assert!(kept.as_str().unwrap_or_default().contains("wg laptopa"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn invalid_fields_are_rejected_with_the_field_and_change_nothing(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let mut bad = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
+    bad["starts_at"] = json!("jutro o 14");
+    let reply = sync(
+        &pool,
+        &cookie,
+        Uuid::new_v4(),
+        0,
+        &[mutation(Uuid::new_v4(), None, bad)],
+    )
+    .await;
+    assert_eq!(reply["results"][0]["status"], "rejected");
+    assert_eq!(reply["results"][0]["error"]["field"], "starts_at");
+    let unknown = json!({"id": Uuid::new_v4(), "seq": 1, "entity": "spaceship", "record_id": Uuid::new_v4(),
+                         "op": "upsert", "base_rev": null, "data": {}, "client_time": null});
+    let reply = sync(&pool, &cookie, Uuid::new_v4(), 0, &[unknown]).await;
+    assert_eq!(reply["results"][0]["error"]["code"], "unknown_entity");
+    assert_eq!(scalar(&pool, "select count(*) from records").await, 0);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_request_over_the_size_limit_gets_413_and_changes_nothing(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let mut huge = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
+    huge["minutes"] = json!("x".repeat(server::router::MAX_BODY_BYTES));
+    // Browsers send the length up front; the server refuses before reading.
+    let payload = body(Uuid::new_v4(), 0, &[mutation(Uuid::new_v4(), None, huge)]);
+    let request = axum::http::Request::post("/api/sync")
+        .header("content-type", "application/json")
+        .header("content-length", payload.len())
+        .header("cookie", &cookie)
+        .body(axum::body::Body::from(payload))
+        .expect("request");
+    let reply = common::send(common::app(pool.clone(), true), request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Without a length up front, the read stops at the limit: also 413.
+    let streamed = call(
+        &pool,
+        "/api/sync",
+        &body(
+            Uuid::new_v4(),
+            0,
+            &[mutation(
+                Uuid::new_v4(),
+                None,
+                json!({"minutes": "x".repeat(server::router::MAX_BODY_BYTES)}),
+            )],
+        ),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(
+        streamed.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        streamed.body
+    );
+    assert_eq!(scalar(&pool, "select count(*) from records").await, 0);
+}
