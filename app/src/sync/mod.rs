@@ -2,6 +2,7 @@
 //! `POST /api/sync` and what it gets back. The wire shapes are fixed.
 
 pub mod api;
+pub mod local;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -1,0 +1,693 @@
+//! The device's side of sync: records as last pulled, an outbox of
+//! mutations not yet acknowledged, and what the server refused — all in
+//! browser storage, namespaced by person, so nothing saved is lost to a
+//! reload, a closed tab or a second person on the same tablet.
+//!
+//! The logic is written against `Storage`, so it runs (and is tested) the
+//! same in memory as in the browser's localStorage.
+
+use super::{Change, Mutation, MutationResult, Op, Rejection, Status};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A record's fields as JSON.
+pub type Fields = Map<String, Value>;
+
+/// Version of the layout below; a newer app migrates older data, never wipes it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser refused to store more: the change is *not* saved.
+    #[error("the device storage is full")]
+    Full,
+    /// Stored data this version cannot read (written by a newer app).
+    #[error("stored data has schema version {0}, newer than this app")]
+    Newer(u32),
+    #[error("stored data is damaged: {0}")]
+    Damaged(String),
+}
+
+/// Key-value storage: localStorage in the browser, a map in tests.
+pub trait Storage {
+    fn get(&self, key: &str) -> Option<String>;
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    fn remove(&mut self, key: &str);
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct MemoryStorage {
+    pub items: HashMap<String, String>,
+    /// Refuse writes that would pass this many bytes in all (to test a full store).
+    pub quota: Option<usize>,
+}
+
+impl Storage for MemoryStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.items.get(key).cloned()
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        if let Some(quota) = self.quota {
+            let others: usize = self
+                .items
+                .iter()
+                .filter(|(k, _)| k.as_str() != key)
+                .map(|(k, v)| k.len() + v.len())
+                .sum();
+            if others + key.len() + value.len() > quota {
+                return Err(StoreError::Full);
+            }
+        }
+        self.items.insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.items.remove(key);
+    }
+}
+
+/// The browser's localStorage through gloo-storage.
+#[cfg(feature = "hydrate")]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BrowserStorage;
+
+#[cfg(feature = "hydrate")]
+impl Storage for BrowserStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        use gloo_storage::Storage as _;
+        gloo_storage::LocalStorage::raw()
+            .get_item(key)
+            .ok()
+            .flatten()
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        use gloo_storage::Storage as _;
+        // The only way setItem fails is a full (or disabled) store.
+        gloo_storage::LocalStorage::raw()
+            .set_item(key, value)
+            .map_err(|_| StoreError::Full)
+    }
+
+    fn remove(&mut self, key: &str) {
+        use gloo_storage::Storage as _;
+        let _ = gloo_storage::LocalStorage::raw().remove_item(key);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Meta {
+    schema_version: u32,
+    device_id: Uuid,
+    cursor: i64,
+    next_seq: u64,
+    /// When the outbox was last emptied by the server (RFC 3339, device clock; display only).
+    last_sent_at: Option<String>,
+}
+
+/// A record as the server last sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pulled {
+    pub rev: i64,
+    pub deleted: bool,
+    pub data: Map<String, Value>,
+}
+
+/// A mutation in the outbox; `sent` once it went out in a request whose
+/// answer has not come back (it is then resent as is, never changed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub mutation: Mutation,
+    pub sent: bool,
+}
+
+/// A mutation the server refused, kept until the person deals with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refused {
+    pub mutation: Mutation,
+    pub error: Rejection,
+}
+
+/// What the header shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub waiting: usize,
+    pub needs_attention: usize,
+    pub last_sent_at: Option<String>,
+}
+
+/// Everything unsent, for the rescue file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rescue {
+    pub schema_version: u32,
+    pub device_id: Uuid,
+    pub pending: Vec<Mutation>,
+    pub refused: Vec<Refused>,
+}
+
+pub struct LocalStore<S: Storage> {
+    storage: S,
+    prefix: String,
+    meta: Meta,
+}
+
+impl<S: Storage> LocalStore<S> {
+    /// Opens (or starts) the store of one person on this device.
+    pub fn open(storage: S, user_id: Uuid) -> Result<Self, StoreError> {
+        let prefix = format!("partnerstwa/{user_id}/");
+        let mut store = Self {
+            storage,
+            prefix,
+            meta: Meta {
+                schema_version: SCHEMA_VERSION,
+                device_id: Uuid::new_v4(),
+                cursor: 0,
+                next_seq: 1,
+                last_sent_at: None,
+            },
+        };
+        match store.read::<Meta>("meta")? {
+            Some(meta) if meta.schema_version > SCHEMA_VERSION => {
+                return Err(StoreError::Newer(meta.schema_version));
+            }
+            Some(meta) => store.meta = meta,
+            None => store.write("meta", &store.meta.clone())?,
+        }
+        Ok(store)
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.meta.device_id
+    }
+
+    pub fn cursor(&self) -> i64 {
+        self.meta.cursor
+    }
+
+    pub fn into_storage(self) -> S {
+        self.storage
+    }
+
+    fn read<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        self.storage
+            .get(&format!("{}{key}", self.prefix))
+            .map(|text| serde_json::from_str(&text).map_err(|e| StoreError::Damaged(e.to_string())))
+            .transpose()
+    }
+
+    fn write<T: Serialize>(&mut self, key: &str, value: &T) -> Result<(), StoreError> {
+        let text = serde_json::to_string(value).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        self.storage.set(&format!("{}{key}", self.prefix), &text)
+    }
+
+    fn record_key(entity: &str, id: Uuid) -> String {
+        format!("rec/{entity}/{id}")
+    }
+
+    fn index_key(entity: &str) -> String {
+        format!("index/{entity}")
+    }
+
+    pub fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
+        Ok(self.read("outbox")?.unwrap_or_default())
+    }
+
+    pub fn refused(&self) -> Result<Vec<Refused>, StoreError> {
+        Ok(self.read("refused")?.unwrap_or_default())
+    }
+
+    pub fn pulled(&self, entity: &str, id: Uuid) -> Result<Option<Pulled>, StoreError> {
+        self.read(&Self::record_key(entity, id))
+    }
+
+    /// Saves a change on the device. `Ok` means saved: it survives a reload
+    /// and will be sent. On `Err(Full)` nothing was saved.
+    pub fn save(
+        &mut self,
+        entity: &str,
+        record_id: Uuid,
+        op: Op,
+        data: Map<String, Value>,
+        client_time: Option<String>,
+    ) -> Result<Uuid, StoreError> {
+        let mut outbox = self.outbox()?;
+        // Typing produces many saves: fold them into the last unsent change
+        // of the same record, so the outbox stays small.
+        if op == Op::Upsert
+            && let Some(last) = outbox
+                .iter_mut()
+                .rev()
+                .find(|p| p.mutation.entity == entity && p.mutation.record_id == record_id)
+            && !last.sent
+            && last.mutation.op == Op::Upsert
+        {
+            last.mutation.data.extend(data);
+            last.mutation.client_time = client_time;
+            let id = last.mutation.id;
+            self.write("outbox", &outbox)?;
+            return Ok(id);
+        }
+        let base_rev = self.pulled(entity, record_id)?.map(|p| p.rev);
+        let mutation = Mutation {
+            id: Uuid::new_v4(),
+            seq: self.meta.next_seq,
+            entity: entity.to_owned(),
+            record_id,
+            op,
+            base_rev,
+            data,
+            client_time,
+        };
+        let id = mutation.id;
+        outbox.push(Pending {
+            mutation,
+            sent: false,
+        });
+        self.write("outbox", &outbox)?;
+        self.meta.next_seq += 1;
+        // The outbox holds the change; a lost counter only reuses a seq number.
+        let _ = self.write("meta", &self.meta.clone());
+        self.add_to_index(entity, record_id)?;
+        Ok(id)
+    }
+
+    fn add_to_index(&mut self, entity: &str, id: Uuid) -> Result<(), StoreError> {
+        let key = Self::index_key(entity);
+        let mut ids: Vec<Uuid> = self.read(&key)?.unwrap_or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+            self.write(&key, &ids)?;
+        }
+        Ok(())
+    }
+
+    /// The record as this device sees it: the pulled state with every
+    /// pending change on top. `None` when unknown or deleted.
+    pub fn view(&self, entity: &str, id: Uuid) -> Result<Option<Map<String, Value>>, StoreError> {
+        let pulled = self.pulled(entity, id)?;
+        let mut data = match &pulled {
+            Some(p) if p.deleted => None,
+            Some(p) => Some(p.data.clone()),
+            None => None,
+        };
+        for pending in self.outbox()? {
+            let m = &pending.mutation;
+            if m.entity != entity || m.record_id != id {
+                continue;
+            }
+            match m.op {
+                Op::Delete => data = None,
+                Op::Upsert => data.get_or_insert_with(Map::new).extend(m.data.clone()),
+            }
+        }
+        Ok(data)
+    }
+
+    /// Every record of `entity` this device knows, as `view` shows it.
+    pub fn list(&self, entity: &str) -> Result<Vec<(Uuid, Fields)>, StoreError> {
+        let ids: Vec<Uuid> = self.read(&Self::index_key(entity))?.unwrap_or_default();
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(data) = self.view(entity, id)? {
+                out.push((id, data));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The mutations to send now (at most `limit`), marked as sent. After a
+    /// failed request the same ones come again, unchanged, with the same
+    /// ids: the server applies each once.
+    pub fn take_batch(&mut self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
+        let mut outbox = self.outbox()?;
+        let batch: Vec<Mutation> = outbox
+            .iter_mut()
+            .take(limit)
+            .map(|p| {
+                p.sent = true;
+                p.mutation.clone()
+            })
+            .collect();
+        self.write("outbox", &outbox)?;
+        Ok(batch)
+    }
+
+    /// Takes in the server's answer: acknowledged mutations leave the
+    /// outbox, refused ones move to "needs attention", pulled changes
+    /// update the records (pending edits stay on top of them).
+    pub fn apply_response(
+        &mut self,
+        results: &[MutationResult],
+        changes: &[Change],
+        cursor: i64,
+        now: Option<String>,
+    ) -> Result<(), StoreError> {
+        for change in changes {
+            let pulled = Pulled {
+                rev: change.rev,
+                deleted: change.deleted,
+                data: change.data.clone(),
+            };
+            self.write(&Self::record_key(&change.entity, change.record_id), &pulled)?;
+            self.add_to_index(&change.entity, change.record_id)?;
+        }
+        let answered: HashMap<Uuid, &MutationResult> = results.iter().map(|r| (r.id, r)).collect();
+        let mut outbox = self.outbox()?;
+        let mut refused = self.refused()?;
+        outbox.retain(|pending| match answered.get(&pending.mutation.id) {
+            None => true,
+            Some(result) if result.status == Status::Rejected => {
+                refused.push(Refused {
+                    mutation: pending.mutation.clone(),
+                    error: result.error.clone().unwrap_or(Rejection {
+                        code: "rejected".into(),
+                        message: String::new(),
+                        field: None,
+                        problem: None,
+                    }),
+                });
+                false
+            }
+            Some(_) => false,
+        });
+        // Refused first: if the store fills up between the writes, a change is
+        // listed twice (and resent, harmlessly) rather than lost.
+        self.write("refused", &refused)?;
+        self.write("outbox", &outbox)?;
+        self.meta.cursor = self.meta.cursor.max(cursor);
+        if outbox.is_empty() && !results.is_empty() {
+            self.meta.last_sent_at = now;
+        }
+        self.write("meta", &self.meta.clone())
+    }
+
+    pub fn summary(&self) -> Result<Summary, StoreError> {
+        Ok(Summary {
+            waiting: self.outbox()?.len(),
+            needs_attention: self.refused()?.len(),
+            last_sent_at: self.meta.last_sent_at.clone(),
+        })
+    }
+
+    /// Everything not yet accepted, for a file the person can keep.
+    pub fn rescue(&self) -> Result<Rescue, StoreError> {
+        Ok(Rescue {
+            schema_version: SCHEMA_VERSION,
+            device_id: self.meta.device_id,
+            pending: self.outbox()?.into_iter().map(|p| p.mutation).collect(),
+            refused: self.refused()?,
+        })
+    }
+
+    /// Puts a rescue file's changes back in the outbox; ones already here
+    /// are skipped, and the server applies each id at most once anyway.
+    /// Returns how many were added.
+    pub fn import_rescue(&mut self, rescue: Rescue) -> Result<usize, StoreError> {
+        let mut outbox = self.outbox()?;
+        let mut added = 0;
+        for mutation in rescue.pending {
+            if outbox.iter().any(|p| p.mutation.id == mutation.id) {
+                continue;
+            }
+            self.add_to_index(&mutation.entity, mutation.record_id)?;
+            outbox.push(Pending {
+                mutation,
+                sent: false,
+            });
+            added += 1;
+        }
+        self.write("outbox", &outbox)?;
+        Ok(added)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user() -> Uuid {
+        Uuid::from_u128(7)
+    }
+
+    fn fields(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    fn ack(batch: &[Mutation], rev: i64) -> Vec<MutationResult> {
+        batch
+            .iter()
+            .map(|m| MutationResult {
+                id: m.id,
+                status: Status::Applied,
+                rev: Some(rev),
+                replayed: false,
+                conflicts: Vec::new(),
+                error: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_saved_change_survives_reopening_and_typing_folds_into_one_mutation() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        let device = store.device_id();
+        let id = Uuid::from_u128(1);
+        store
+            .save(
+                "meeting",
+                id,
+                Op::Upsert,
+                fields(json!({"title": "Spot"})),
+                None,
+            )
+            .expect("save");
+        store
+            .save(
+                "meeting",
+                id,
+                Op::Upsert,
+                fields(json!({"title": "Spotkanie", "place": "czytelnia"})),
+                None,
+            )
+            .expect("save");
+
+        let store = LocalStore::open(store.into_storage(), user()).expect("reopen");
+        assert_eq!(store.device_id(), device);
+        assert_eq!(store.outbox().expect("outbox").len(), 1);
+        assert_eq!(
+            store.view("meeting", id).expect("view"),
+            Some(fields(json!({"title": "Spotkanie", "place": "czytelnia"})))
+        );
+        assert_eq!(store.list("meeting").expect("list").len(), 1);
+    }
+
+    #[test]
+    fn a_sent_mutation_is_never_changed_and_a_lost_answer_resends_the_same_id() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        let id = Uuid::from_u128(1);
+        store
+            .save(
+                "meeting",
+                id,
+                Op::Upsert,
+                fields(json!({"title": "A"})),
+                None,
+            )
+            .expect("save");
+        let first = store.take_batch(100).expect("batch");
+        // Typing goes on while the request is out: a new mutation, not a change to the sent one.
+        store
+            .save(
+                "meeting",
+                id,
+                Op::Upsert,
+                fields(json!({"title": "AB"})),
+                None,
+            )
+            .expect("save");
+        // The request failed (network, 5xx): the next batch resends it as it was.
+        let again = store.take_batch(100).expect("batch");
+        assert_eq!(again.len(), 2);
+        assert_eq!(again[0], first[0]);
+        assert_eq!(
+            store.view("meeting", id).expect("view"),
+            Some(fields(json!({"title": "AB"})))
+        );
+    }
+
+    #[test]
+    fn pulled_state_stays_under_pending_edits_and_acknowledged_ones_leave() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        let id = Uuid::from_u128(1);
+        store
+            .save(
+                "meeting",
+                id,
+                Op::Upsert,
+                fields(json!({"minutes": "moje"})),
+                None,
+            )
+            .expect("save");
+        let pulled = Change {
+            entity: "meeting".into(),
+            record_id: id,
+            rev: 5,
+            deleted: false,
+            data: fields(json!({"title": "Z serwera", "minutes": "cudze"})),
+        };
+        store.apply_response(&[], &[pulled], 5, None).expect("pull");
+        let view = store.view("meeting", id).expect("view").expect("record");
+        assert_eq!(view["minutes"], "moje");
+        assert_eq!(view["title"], "Z serwera");
+        assert_eq!(store.cursor(), 5);
+
+        let batch = store.take_batch(10).expect("batch");
+        store
+            .apply_response(&ack(&batch, 6), &[], 6, Some("2026-11-22T10:00:00Z".into()))
+            .expect("ack");
+        let summary = store.summary().expect("summary");
+        assert_eq!(summary.waiting, 0);
+        assert_eq!(
+            summary.last_sent_at.as_deref(),
+            Some("2026-11-22T10:00:00Z")
+        );
+        // The next edit is based on what the device last pulled.
+        store
+            .save(
+                "meeting",
+                id,
+                Op::Upsert,
+                fields(json!({"place": "sala"})),
+                None,
+            )
+            .expect("save");
+        assert_eq!(
+            store.outbox().expect("outbox")[0].mutation.base_rev,
+            Some(5)
+        );
+    }
+
+    #[test]
+    fn a_refused_change_waits_under_needs_attention_and_does_not_block_others() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        store
+            .save(
+                "meeting",
+                Uuid::from_u128(1),
+                Op::Upsert,
+                fields(json!({"title": ""})),
+                None,
+            )
+            .expect("save");
+        store
+            .save(
+                "meeting",
+                Uuid::from_u128(2),
+                Op::Upsert,
+                fields(json!({"title": "Dobre"})),
+                None,
+            )
+            .expect("save");
+        let batch = store.take_batch(10).expect("batch");
+        let mut results = ack(&batch, 3);
+        results[0].status = Status::Rejected;
+        results[0].error = Some(Rejection {
+            code: "validation".into(),
+            message: "title: required".into(),
+            field: Some("title".into()),
+            problem: Some(crate::errors::Problem::Required),
+        });
+        store
+            .apply_response(&results, &[], 3, None)
+            .expect("answer");
+        let summary = store.summary().expect("summary");
+        assert_eq!((summary.waiting, summary.needs_attention), (0, 1));
+        assert_eq!(
+            store.refused().expect("refused")[0].error.field.as_deref(),
+            Some("title")
+        );
+    }
+
+    #[test]
+    fn a_full_store_refuses_the_change_and_keeps_what_was_there() {
+        let mut storage = MemoryStorage::default();
+        let mut store = LocalStore::open(storage.clone(), user()).expect("open");
+        store
+            .save(
+                "meeting",
+                Uuid::from_u128(1),
+                Op::Upsert,
+                fields(json!({"title": "A"})),
+                None,
+            )
+            .expect("save");
+        storage = store.into_storage();
+        let used: usize = storage.items.iter().map(|(k, v)| k.len() + v.len()).sum();
+        storage.quota = Some(used + 10);
+        let mut store = LocalStore::open(storage, user()).expect("open");
+        let long = fields(json!({"minutes": "x".repeat(1000)}));
+        assert_eq!(
+            store.save("meeting", Uuid::from_u128(2), Op::Upsert, long, None),
+            Err(StoreError::Full)
+        );
+        assert_eq!(store.outbox().expect("outbox").len(), 1);
+    }
+
+    #[test]
+    fn people_on_one_device_do_not_see_each_others_data() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        store
+            .save(
+                "meeting",
+                Uuid::from_u128(1),
+                Op::Upsert,
+                fields(json!({"title": "A"})),
+                None,
+            )
+            .expect("save");
+        let other = LocalStore::open(store.into_storage(), Uuid::from_u128(8)).expect("open");
+        assert!(other.list("meeting").expect("list").is_empty());
+        assert_eq!(other.summary().expect("summary").waiting, 0);
+    }
+
+    #[test]
+    fn a_rescue_file_brings_unsent_changes_back_once() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        store
+            .save(
+                "meeting",
+                Uuid::from_u128(1),
+                Op::Upsert,
+                fields(json!({"title": "A"})),
+                None,
+            )
+            .expect("save");
+        let file = serde_json::to_string(&store.rescue().expect("rescue")).expect("json");
+
+        let mut fresh = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        let rescue: Rescue = serde_json::from_str(&file).expect("parse");
+        assert_eq!(fresh.import_rescue(rescue.clone()).expect("import"), 1);
+        assert_eq!(fresh.import_rescue(rescue).expect("again"), 0);
+        assert_eq!(
+            fresh.view("meeting", Uuid::from_u128(1)).expect("view"),
+            Some(fields(json!({"title": "A"})))
+        );
+    }
+
+    #[test]
+    fn data_from_a_newer_app_is_left_alone() {
+        let mut storage = MemoryStorage::default();
+        storage
+            .set(&format!("partnerstwa/{}/meta", user()), r#"{"schema_version":99,"device_id":"5a1e0000-0000-4000-8000-000000000001","cursor":0,"next_seq":1,"last_sent_at":null}"#)
+            .expect("set");
+        assert!(matches!(
+            LocalStore::open(storage, user()),
+            Err(StoreError::Newer(99))
+        ));
+    }
+}
