@@ -12,8 +12,6 @@ create table records (
     rev bigint not null,
     deleted boolean not null default false,
     data jsonb not null,
-    -- The revision at which each field last changed, for field-level merges.
-    field_revs jsonb not null default '{}'::jsonb,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     primary key (entity, id)
@@ -22,7 +20,8 @@ create table records (
 create index records_library_rev on records (library_id, rev);
 create index records_rev on records (rev);
 
--- Every state a record had, for the common ancestor of three-way merges.
+-- Every state a record had: with a device's own earlier mutations on top,
+-- what the device saw when it made a change (the ancestor of a merge).
 create table record_versions (
     entity text not null,
     record_id uuid not null,
@@ -39,9 +38,13 @@ create table applied_mutations (
     user_id uuid references users (id) on delete set null,
     entity text not null,
     record_id uuid not null,
+    -- The fields as sent, and the result a replay gets back.
+    data jsonb not null,
     result jsonb not null,
     applied_at timestamptz not null default now()
 );
+
+create index applied_mutations_device_record on applied_mutations (device_id, entity, record_id);
 
 -- A value that lost a merge, kept so that a person can choose.
 create table sync_conflicts (

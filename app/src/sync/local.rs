@@ -119,10 +119,14 @@ pub struct Pulled {
 
 /// A mutation in the outbox; `sent` once it went out in a request whose
 /// answer has not come back (it is then resent as is, never changed).
+/// Once accepted it stays, as `acked_rev`, until the device has pulled that
+/// revision of its record, so the screen never jumps back to older text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
     pub mutation: Mutation,
     pub sent: bool,
+    #[serde(default)]
+    pub acked_rev: Option<i64>,
 }
 
 /// A mutation the server refused, kept until the person deals with it.
@@ -266,6 +270,7 @@ impl<S: Storage> LocalStore<S> {
         outbox.push(Pending {
             mutation,
             sent: false,
+            acked_rev: None,
         });
         self.write("outbox", &outbox)?;
         self.meta.next_seq += 1;
@@ -326,6 +331,7 @@ impl<S: Storage> LocalStore<S> {
         let mut outbox = self.outbox()?;
         let batch: Vec<Mutation> = outbox
             .iter_mut()
+            .filter(|p| p.acked_rev.is_none())
             .take(limit)
             .map(|p| {
                 p.sent = true;
@@ -347,6 +353,14 @@ impl<S: Storage> LocalStore<S> {
         now: Option<String>,
     ) -> Result<(), StoreError> {
         for change in changes {
+            // A late answer can carry older states than the device has.
+            let key = Self::record_key(&change.entity, change.record_id);
+            if self
+                .read::<Pulled>(&key)?
+                .is_some_and(|known| known.rev >= change.rev)
+            {
+                continue;
+            }
             let pulled = Pulled {
                 rev: change.rev,
                 deleted: change.deleted,
@@ -372,14 +386,33 @@ impl<S: Storage> LocalStore<S> {
                 });
                 false
             }
-            Some(_) => false,
+            Some(_) => true,
         });
+        for pending in &mut outbox {
+            if let Some(result) = answered.get(&pending.mutation.id) {
+                pending.acked_rev = pending.acked_rev.or(result.rev).or(Some(0));
+            }
+        }
+        // Accepted changes leave once the device holds the state that includes them.
+        let mut kept = Vec::with_capacity(outbox.len());
+        for pending in outbox {
+            let done = match pending.acked_rev {
+                None => false,
+                Some(rev) => self
+                    .pulled(&pending.mutation.entity, pending.mutation.record_id)?
+                    .is_some_and(|pulled| pulled.rev >= rev),
+            };
+            if !done {
+                kept.push(pending);
+            }
+        }
+        let outbox = kept;
         // Refused first: if the store fills up between the writes, a change is
         // listed twice (and resent, harmlessly) rather than lost.
         self.write("refused", &refused)?;
         self.write("outbox", &outbox)?;
         self.meta.cursor = self.meta.cursor.max(cursor);
-        if outbox.is_empty() && !results.is_empty() {
+        if outbox.iter().all(|p| p.acked_rev.is_some()) && !results.is_empty() {
             self.meta.last_sent_at = now;
         }
         self.write("meta", &self.meta.clone())
@@ -387,7 +420,11 @@ impl<S: Storage> LocalStore<S> {
 
     pub fn summary(&self) -> Result<Summary, StoreError> {
         Ok(Summary {
-            waiting: self.outbox()?.len(),
+            waiting: self
+                .outbox()?
+                .iter()
+                .filter(|p| p.acked_rev.is_none())
+                .count(),
             needs_attention: self.refused()?.len(),
             last_sent_at: self.meta.last_sent_at.clone(),
         })
@@ -398,7 +435,12 @@ impl<S: Storage> LocalStore<S> {
         Ok(Rescue {
             schema_version: SCHEMA_VERSION,
             device_id: self.meta.device_id,
-            pending: self.outbox()?.into_iter().map(|p| p.mutation).collect(),
+            pending: self
+                .outbox()?
+                .into_iter()
+                .filter(|p| p.acked_rev.is_none())
+                .map(|p| p.mutation)
+                .collect(),
             refused: self.refused()?,
         })
     }
@@ -417,6 +459,7 @@ impl<S: Storage> LocalStore<S> {
             outbox.push(Pending {
                 mutation,
                 sent: false,
+                acked_rev: None,
             });
             added += 1;
         }
@@ -566,10 +609,10 @@ mod tests {
                 None,
             )
             .expect("save");
-        assert_eq!(
-            store.outbox().expect("outbox")[0].mutation.base_rev,
-            Some(5)
-        );
+        // (The accepted change stays until its revision is pulled.)
+        let outbox = store.outbox().expect("outbox");
+        assert_eq!(outbox.len(), 2);
+        assert_eq!(outbox[1].mutation.base_rev, Some(5));
     }
 
     #[test]

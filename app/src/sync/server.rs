@@ -11,7 +11,7 @@ use crate::{
     errors::{AppError, Problem, internal},
     meetings::model as meeting,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -100,19 +100,20 @@ pub async fn push(
             continue;
         }
         let result = match mutation.entity.as_str() {
-            meeting::ENTITY => apply_meeting(&mut tx, actor, mutation).await?,
+            meeting::ENTITY => apply_meeting(&mut tx, actor, device_id, mutation).await?,
             _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
         };
         let stored = serde_json::to_value(&result).map_err(|e| internal("sync result", e))?;
         sqlx::query(
-            "insert into applied_mutations (id, device_id, user_id, entity, record_id, result)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into applied_mutations (id, device_id, user_id, entity, record_id, data, result)
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(mutation.id)
         .bind(device_id)
         .bind(actor.user_id)
         .bind(&mutation.entity)
         .bind(mutation.record_id)
+        .bind(Value::Object(mutation.data.clone()))
         .bind(stored)
         .execute(&mut *tx)
         .await?;
@@ -159,16 +160,58 @@ async fn save_version(
     Ok(())
 }
 
-type Current = (Uuid, i64, bool, Value, Value);
+type Current = (Uuid, i64, bool, Value);
+
+/// What the device saw when it made `mutation`: the record at `base_rev`
+/// with the device's own later mutations on it (it builds each edit on its
+/// own unacknowledged ones), in the order the server applied them.
+async fn device_view(
+    tx: &mut PgConnection,
+    device_id: Uuid,
+    mutation: &Mutation,
+    base_rev: i64,
+) -> Result<Map<String, Value>, AppError> {
+    let base: Option<Value> = sqlx::query_scalar(
+        "select data from record_versions where entity = $1 and record_id = $2 and rev <= $3
+         order by rev desc limit 1",
+    )
+    .bind(&mutation.entity)
+    .bind(mutation.record_id)
+    .bind(base_rev)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let mut view = base
+        .and_then(|b| b.as_object().cloned())
+        .unwrap_or_default();
+    let own: Vec<Value> = sqlx::query_scalar(
+        "select data from applied_mutations
+         where device_id = $1 and entity = $2 and record_id = $3
+           and result->>'status' <> 'rejected' and (result->>'rev')::bigint > $4
+         order by (result->>'rev')::bigint, applied_at",
+    )
+    .bind(device_id)
+    .bind(&mutation.entity)
+    .bind(mutation.record_id)
+    .bind(base_rev)
+    .fetch_all(&mut *tx)
+    .await?;
+    for data in own {
+        if let Value::Object(fields) = data {
+            view.extend(fields);
+        }
+    }
+    Ok(view)
+}
 
 async fn apply_meeting(
     tx: &mut PgConnection,
     actor: &Actor,
+    device_id: Uuid,
     mutation: &Mutation,
 ) -> Result<MutationResult, AppError> {
     let id = mutation.id;
     let current: Option<Current> = sqlx::query_as(
-        "select library_id, rev, deleted, data, field_revs from records
+        "select library_id, rev, deleted, data from records
          where entity = $1 and id = $2 for update",
     )
     .bind(meeting::ENTITY)
@@ -176,7 +219,7 @@ async fn apply_meeting(
     .fetch_optional(&mut *tx)
     .await?;
 
-    let Some((library_id, rev, deleted, data, field_revs)) = current else {
+    let Some((library_id, rev, deleted, data)) = current else {
         return match mutation.op {
             Op::Delete => Ok(rejected(id, "not_found", "no such record")),
             Op::Upsert => create_meeting(tx, actor, mutation).await,
@@ -210,7 +253,6 @@ async fn apply_meeting(
         Err((field, problem)) => return Ok(invalid(id, &field, problem)),
     };
     let mut data = data.as_object().cloned().unwrap_or_default();
-    let mut field_revs = field_revs.as_object().cloned().unwrap_or_default();
     if let Some(partnership) = incoming.get("partnership_id")
         && Some(partnership) != data.get("partnership_id")
     {
@@ -218,19 +260,7 @@ async fn apply_meeting(
     }
 
     // A device that never saw the record counts as having seen nothing of it.
-    let base_rev = mutation.base_rev.unwrap_or(0);
-    let base: Option<Value> = sqlx::query_scalar(
-        "select data from record_versions where entity = $1 and record_id = $2 and rev <= $3
-         order by rev desc limit 1",
-    )
-    .bind(meeting::ENTITY)
-    .bind(mutation.record_id)
-    .bind(base_rev)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let base = base
-        .and_then(|b| b.as_object().cloned())
-        .unwrap_or_default();
+    let seen = device_view(tx, device_id, mutation, mutation.base_rev.unwrap_or(0)).await?;
 
     let mut changed = Vec::new();
     let mut conflicts = Vec::new();
@@ -240,18 +270,16 @@ async fn apply_meeting(
         if server == value {
             continue;
         }
-        let server_changed = field_revs
-            .get(&field)
-            .and_then(Value::as_i64)
-            .is_some_and(|changed_at| changed_at > base_rev);
-        if !server_changed {
+        let ancestor = seen.get(&field).cloned().unwrap_or(Value::Null);
+        // Unchanged on the server since the device saw it: the device's value stands.
+        if server == ancestor {
             data.insert(field.clone(), value);
             changed.push(field);
             continue;
         }
         // Both sides changed the field since the device's base.
         if meeting::TEXT_FIELDS.contains(&field.as_str()) {
-            let ancestor = base.get(&field).and_then(Value::as_str).unwrap_or_default();
+            let ancestor = ancestor.as_str().unwrap_or_default();
             let ours = server.as_str().unwrap_or_default();
             let theirs = value.as_str().unwrap_or_default();
             match diffy::merge(ancestor, ours, theirs) {
@@ -284,18 +312,14 @@ async fn apply_meeting(
         return Ok(applied(id, rev, conflicts, merged));
     }
     let rev = next_rev(tx).await?;
-    for field in &changed {
-        field_revs.insert(field.clone(), json!(rev));
-    }
     sqlx::query(
-        "update records set rev = $3, data = $4, field_revs = $5, updated_at = now()
+        "update records set rev = $3, data = $4, updated_at = now()
          where entity = $1 and id = $2",
     )
     .bind(meeting::ENTITY)
     .bind(mutation.record_id)
     .bind(rev)
     .bind(Value::Object(data.clone()))
-    .bind(Value::Object(field_revs))
     .execute(&mut *tx)
     .await?;
     save_version(tx, meeting::ENTITY, mutation.record_id, rev, &data).await?;
@@ -355,17 +379,15 @@ async fn create_meeting(
         return Ok(rejected(id, "forbidden", "not allowed"));
     }
     let rev = next_rev(tx).await?;
-    let field_revs: Map<String, Value> = data.keys().map(|k| (k.clone(), json!(rev))).collect();
     sqlx::query(
-        "insert into records (entity, id, library_id, rev, data, field_revs)
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into records (entity, id, library_id, rev, data)
+         values ($1, $2, $3, $4, $5)",
     )
     .bind(meeting::ENTITY)
     .bind(mutation.record_id)
     .bind(library_id)
     .bind(rev)
     .bind(Value::Object(data.clone()))
-    .bind(Value::Object(field_revs))
     .execute(&mut *tx)
     .await?;
     save_version(tx, meeting::ENTITY, mutation.record_id, rev, &data).await?;
