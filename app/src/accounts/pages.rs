@@ -34,8 +34,10 @@ fn go_to(path: &str) {
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let login = ServerAction::<Login>::new();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // Read from the fields at submit time: on a slow tablet a person may
+    // type before the page has hydrated, and that text must count.
+    let email = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
     // The button stays disabled until the app has hydrated: a native submit
     // before that would send the password nowhere useful.
     let hydrated = RwSignal::new(false);
@@ -71,16 +73,19 @@ pub fn LoginPage() -> impl IntoView {
                 method="post"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    login.dispatch(Login { email: email.get(), password: password.get() });
+                    let value = |field: NodeRef<leptos::html::Input>| {
+                        field.get_untracked().map(|input| input.value()).unwrap_or_default()
+                    };
+                    login.dispatch(Login { email: value(email), password: value(password) });
                 }
             >
                 <label class="field">
                     <span>{t!(i18n, login.email)}</span>
-                    <input type="email" name="email" autocomplete="username" required bind:value=email />
+                    <input type="email" name="email" autocomplete="username" required node_ref=email />
                 </label>
                 <label class="field">
                     <span>{t!(i18n, login.password)}</span>
-                    <input type="password" name="password" autocomplete="current-password" required bind:value=password />
+                    <input type="password" name="password" autocomplete="current-password" required node_ref=password />
                 </label>
                 <p class="form__error" role="alert">{error}</p>
                 <button type="submit" class="button" disabled=move || !hydrated.get() || login.pending().get()>
