@@ -113,6 +113,8 @@ pub fn SearchBar(search: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(search.get_untracked());
     Effect::new(move |_| text.set(search.get()));
+    let field = NodeRef::new();
+    adopt_typed(field, text);
     let navigate = use_navigate();
     view! {
         <form
@@ -125,7 +127,7 @@ pub fn SearchBar(search: Signal<String>) -> impl IntoView {
             }
         >
             <label class="search__label" for="search">{t!(i18n, list.search_label)}</label>
-            <input id="search" type="search" name="q" bind:value=text />
+            <input id="search" type="search" name="q" bind:value=text node_ref=field />
             <button type="submit" class="button">{t!(i18n, list.search)}</button>
         </form>
     }
@@ -150,6 +152,20 @@ pub fn Pager(search: String, page: u32, pages: u32) -> impl IntoView {
             {next}
         </nav>
     }
+}
+
+/// Keeps what a person typed before the page hydrated: once the app is
+/// live, the field's current text goes into the signal bound to it. On a
+/// slow tablet the form is usable (and used) well before hydration ends.
+pub fn adopt_typed(field: NodeRef<leptos::html::Input>, value: RwSignal<String>) {
+    Effect::new(move |_| {
+        if let Some(input) = field.get() {
+            let typed = input.value();
+            if !typed.is_empty() && typed != value.get_untracked() {
+                value.set(typed);
+            }
+        }
+    });
 }
 
 #[cfg(test)]

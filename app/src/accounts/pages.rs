@@ -7,7 +7,7 @@ use super::{
 use crate::{
     errors::{AppError, Field, Problem},
     i18n::{t, t_string, use_i18n},
-    ui::{ErrorNotice, error_text, problem_text},
+    ui::{ErrorNotice, adopt_typed, error_text, problem_text},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -156,6 +156,9 @@ fn NewPasswordFields(
     problem: Signal<Option<Problem>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let (new_field, repeat_field) = (NodeRef::new(), NodeRef::new());
+    adopt_typed(new_field, password);
+    adopt_typed(repeat_field, repeat);
     let level = move || {
         let typed = password.get();
         if typed.is_empty() {
@@ -186,7 +189,7 @@ fn NewPasswordFields(
         <div class="field">
             <label for="new-password">{t!(i18n, password.new_password)}</label>
             <input id="new-password" type="password" name="new-password" autocomplete="new-password" required
-                aria-describedby="password-hint password-strength password-problem" bind:value=password />
+                aria-describedby="password-hint password-strength password-problem" bind:value=password node_ref=new_field />
             <span class="field__hint" id="password-hint">{t!(i18n, password.hint)}</span>
             <span class="strength" id="password-strength" aria-live="polite">
                 <meter min="0" max="3" low="1.5" high="2.5" optimum="3" value=level_value aria-hidden="true"></meter>
@@ -196,7 +199,7 @@ fn NewPasswordFields(
         </div>
         <label class="field">
             <span>{t!(i18n, password.repeat)}</span>
-            <input type="password" name="repeat-password" autocomplete="new-password" required bind:value=repeat />
+            <input type="password" name="repeat-password" autocomplete="new-password" required bind:value=repeat node_ref=repeat_field />
             <span class="field__error">{mismatch}</span>
         </label>
     }
@@ -274,6 +277,8 @@ pub fn AccountPage() -> impl IntoView {
     let me = use_me();
     let change = ServerAction::<ChangePassword>::new();
     let current = RwSignal::new(String::new());
+    let current_field = NodeRef::new();
+    adopt_typed(current_field, current);
     let password = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -330,7 +335,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <input type="text" name="username" autocomplete="username" value=person.email hidden />
                                 <label class="field">
                                     <span>{t!(i18n, account.current)}</span>
-                                    <input type="password" name="current-password" autocomplete="current-password" required bind:value=current />
+                                    <input type="password" name="current-password" autocomplete="current-password" required bind:value=current node_ref=current_field />
                                     <span class="field__error">{current_problem}</span>
                                 </label>
                                 <NewPasswordFields email password repeat problem />

@@ -12,7 +12,7 @@ use crate::{
     },
     errors::{AppError, Field, Problem},
     i18n::{t, t_string, use_i18n},
-    ui::{ErrorNotice, list_query, problem_text},
+    ui::{ErrorNotice, adopt_typed, list_query, problem_text},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -247,6 +247,9 @@ fn InviteForm(
     let i18n = use_i18n();
     let email = RwSignal::new(String::new());
     let full_name = RwSignal::new(String::new());
+    let (full_name_field, email_field) = (NodeRef::new(), NodeRef::new());
+    adopt_typed(full_name_field, full_name);
+    adopt_typed(email_field, email);
     let role = RwSignal::new(Role::Librarian);
     let first_program = tutor_programs
         .first()
@@ -322,12 +325,12 @@ fn InviteForm(
             }>
                 <label class="field">
                     <span>{t!(i18n, invite.full_name)}</span>
-                    <input type="text" name="full_name" autocomplete="off" required bind:value=full_name />
+                    <input type="text" name="full_name" autocomplete="off" required bind:value=full_name node_ref=full_name_field />
                     <span class="field__error">{field_error(Field::FullName)}</span>
                 </label>
                 <label class="field">
                     <span>{t!(i18n, invite.email)}</span>
-                    <input type="email" name="email" autocomplete="off" required bind:value=email />
+                    <input type="email" name="email" autocomplete="off" required bind:value=email node_ref=email_field />
                     <span class="field__error">{field_error(Field::Email)}</span>
                 </label>
                 <fieldset class="field">
