@@ -2,6 +2,7 @@
 
 use crate::accounts::pages::UserMenu;
 use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::sync::status::SyncStatusButton;
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_router::components::A;
@@ -20,6 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <div class="site-header__tools">
                     <ConnectionStatus />
+                    <SyncStatusButton />
                     <UserMenu />
                     <LanguageSwitch />
                 </div>
@@ -51,6 +53,7 @@ fn SignedInLinks() -> impl IntoView {
             {move || me.get().and_then(Result::ok).flatten().map(|person| {
                 let manages = person.is_admin || person.is_coordinator;
                 view! {
+                    <li><A href="/spotkania">{t!(i18n, nav.meetings)}</A></li>
                     <li><A href="/biblioteki">{t!(i18n, nav.libraries)}</A></li>
                     <li><A href="/programy">{t!(i18n, nav.programs)}</A></li>
                     {manages.then(|| view! { <li><A href="/osoby">{t!(i18n, nav.people)}</A></li> })}
@@ -81,8 +84,7 @@ fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// Whether the browser has a network connection. The sync engine will extend
-/// this into the full sync status (waiting changes, last sent, needs attention).
+/// Whether the browser has a network connection; the sync state sits beside it.
 #[component]
 fn ConnectionStatus() -> impl IntoView {
     let i18n = use_i18n();

@@ -10,7 +10,9 @@ use crate::{
     home::HomePage,
     i18n::I18nContextProvider,
     layout::Layout,
+    meetings::pages::{MeetingPage, MeetingsPage},
     not_found::NotFoundPage,
+    sync::engine::provide_sync,
 };
 use leptos::prelude::*;
 use leptos_i18n::context::UseLocalesOptions;
@@ -45,6 +47,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_me();
+    let sync = provide_sync();
+    let me = crate::accounts::pages::use_me();
+    // The device's store opens for whoever is signed in; in the browser only.
+    Effect::new(move |_| match me.get() {
+        Some(Ok(Some(person))) => sync.start(person.id),
+        Some(Ok(None)) => sync.stop(),
+        // Not known (yet, or the server is out of reach): keep what is open.
+        _ => {}
+    });
 
     // Polish unless the person chose otherwise (the choice lives in a cookie).
     // The browser's Accept-Language is deliberately ignored: library staff and
@@ -73,6 +84,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/programy") view=ProgramsPage />
                         <Route path=path!("/programy/:id") view=ProgramPage />
                         <Route path=path!("/osoby") view=PeoplePage />
+                        <Route path=path!("/spotkania") view=MeetingsPage />
+                        <Route path=path!("/spotkania/:id") view=MeetingPage />
                     </Routes>
                 </Layout>
             </Router>

@@ -168,6 +168,19 @@ pub fn adopt_typed(field: NodeRef<leptos::html::Input>, value: RwSignal<String>)
     });
 }
 
+/// The browser's confirmation dialog; on the server nothing is confirmed.
+pub fn confirm(message: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window().confirm_with_message(message).unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message;
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod router;
+pub mod service_worker;
 pub mod static_files;
 pub mod telemetry;
 

@@ -1,7 +1,7 @@
 //! The HTTP router: the Leptos app and its server functions, `/healthz`,
 //! static files, compression, cache headers and request tracing.
 
-use crate::{api_errors, health::healthz, static_files};
+use crate::{api_errors, health::healthz, service_worker::service_worker, static_files};
 use app::{App, shell};
 use axum::{Router, extract::FromRef, middleware, routing::get};
 use leptos::prelude::*;
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/sw.js", get(service_worker))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

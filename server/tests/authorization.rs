@@ -50,6 +50,7 @@ fn endpoints() -> Vec<(&'static str, String)> {
             format!(r#"{{"user_id":"{librarian2}","active":false}}"#),
         ),
         ("/api/sync", sync_body(RUDKA_MEETING, RUDKA_PARTNERSHIP)),
+        ("/api/partnerships", "{}".into()),
     ]
 }
 
@@ -219,6 +220,15 @@ async fn a_librarian_of_library_1_cannot_read_or_change_library_2(pool: PgPool) 
 
     let people = call(&pool, "/api/people", r#"{"search":"","page":1}"#, cookie).await;
     assert_eq!(people.status, StatusCode::FORBIDDEN);
+    rudka_partnership(&pool).await;
+    let partnerships = call(&pool, "/api/partnerships", "{}", cookie).await;
+    assert!(
+        partnerships.body.contains("Partnerstwo dla Zalesia")
+            && partnerships.body.contains(r#""editable":true"#)
+            && !partnerships.body.contains(&RUDKA_PARTNERSHIP.to_string()),
+        "{}",
+        partnerships.body
+    );
 
     let users = count(&pool, "select count(*) from users").await;
     let memberships = count(&pool, "select count(*) from library_memberships").await;
@@ -296,6 +306,14 @@ async fn a_tutor_sees_only_the_assigned_libraries_and_manages_nothing(pool: PgPo
 
     let people = call(&pool, "/api/people", r#"{"search":"","page":1}"#, cookie).await;
     assert_eq!(people.status, StatusCode::FORBIDDEN);
+    // The tutor reads the partnership's meetings but edits none.
+    let partnerships = call(&pool, "/api/partnerships", "{}", cookie).await;
+    assert!(
+        partnerships.body.contains("Partnerstwo dla Zalesia")
+            && !partnerships.body.contains(r#""editable":true"#),
+        "{}",
+        partnerships.body
+    );
     let invite = call(
         &pool,
         "/api/invite",

@@ -264,10 +264,11 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) {
             }
         }
     }
-    let conflicts: i64 = sqlx::query_scalar("select count(*) from sync_conflicts")
-        .fetch_one(pool)
-        .await
-        .expect("conflicts");
+    let conflicts: i64 =
+        sqlx::query_scalar("select count(*) from records where entity = 'conflict'")
+            .fetch_one(pool)
+            .await
+            .expect("conflicts");
     assert_eq!(
         conflicts, 0,
         "seed {seed}: separate fields and lines never conflict"

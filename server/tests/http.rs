@@ -58,3 +58,46 @@ async fn pages_are_never_stored_in_a_cache() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.cache_control.as_deref(), Some("private, no-store"));
 }
+
+#[tokio::test]
+async fn the_service_worker_is_stamped_with_the_build_and_always_revalidated() {
+    let reply = get(app(unreachable_pool(), true), "/sw.js", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.cache_control.as_deref(), Some("no-cache"));
+    assert!(!reply.body.contains("__BUILD__"), "{}", reply.body);
+    assert!(reply.body.contains("partnerstwa-shell-"), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn any_meeting_address_renders_the_same_placeholder_the_worker_caches() {
+    // The worker serves `/spotkania/_` for every meeting offline: the server's
+    // page must not depend on the meeting, or hydration would not match.
+    let one = get(app(unreachable_pool(), true), "/spotkania/_", None).await;
+    let other = get(
+        app(unreachable_pool(), true),
+        "/spotkania/5a1e0000-0000-4000-8000-000000000999",
+        None,
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(without_nonce(&one.body), without_nonce(&other.body));
+    assert!(
+        one.body.contains("Wczytywanie z urządzenia"),
+        "{}",
+        one.body
+    );
+}
+
+/// The page with its per-request script nonce blanked out.
+fn without_nonce(body: &str) -> String {
+    let nonce = body
+        .split("nonce=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default();
+    if nonce.is_empty() {
+        body.to_owned()
+    } else {
+        body.replace(nonce, "NONCE")
+    }
+}

@@ -232,7 +232,7 @@ async fn a_librarians_mutation_on_another_librarys_record_is_rejected_and_change
         &[mutation(rudka, None, meeting("Rudka", RUDKA_PARTNERSHIP))],
     )
     .await;
-    let before: Value = sqlx::query_scalar("select data from records")
+    let before: Value = sqlx::query_scalar("select data from records where entity = 'meeting'")
         .fetch_one(&pool)
         .await
         .expect("data");
@@ -248,7 +248,7 @@ async fn a_librarians_mutation_on_another_librarys_record_is_rejected_and_change
         assert_eq!(result["status"], "rejected");
         assert_eq!(result["error"]["code"], "forbidden");
     }
-    let after: Value = sqlx::query_scalar("select data from records")
+    let after: Value = sqlx::query_scalar("select data from records where entity = 'meeting'")
         .fetch_one(&pool)
         .await
         .expect("data");
@@ -291,7 +291,7 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
     sync(&pool, &cookie, Uuid::new_v4(), 0, &[tablet]).await;
     let second = sync(&pool, &cookie, Uuid::new_v4(), 0, &[laptop]).await;
     assert_eq!(second["results"][0]["status"], "merged");
-    let data: Value = sqlx::query_scalar("select data from records")
+    let data: Value = sqlx::query_scalar("select data from records where entity = 'meeting'")
         .fetch_one(&pool)
         .await
         .expect("data");
@@ -302,7 +302,11 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
     assert_eq!(data["place"], "świetlica");
     assert_eq!(data["facilitator"], "Barbara");
     assert_eq!(
-        scalar(&pool, "select count(*) from sync_conflicts").await,
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'conflict'"
+        )
+        .await,
         0
     );
 
@@ -322,7 +326,7 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
     let clash = sync(&pool, &cookie, Uuid::new_v4(), 0, &[other]).await;
     assert_eq!(clash["results"][0]["status"], "merged");
     assert_eq!(clash["results"][0]["conflicts"], json!(["minutes"]));
-    let data: Value = sqlx::query_scalar("select data from records")
+    let data: Value = sqlx::query_scalar("select data from records where entity = 'meeting'")
         .fetch_one(&pool)
         .await
         .expect("data");
@@ -332,12 +336,40 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
             .unwrap_or_default()
             .contains("wg tabletu")
     );
-    let kept: Value =
-        sqlx::query_scalar("select other_value from sync_conflicts where field = 'minutes'")
-            .fetch_one(&pool)
-            .await
-            .expect("conflict");
-    assert!(kept.as_str().unwrap_or_default().contains("wg laptopa"));
+    // The conflict travels to devices as a record of the library.
+    let pulled = sync(&pool, &cookie, Uuid::new_v4(), 0, &[]).await;
+    let conflict = pulled["changes"]
+        .as_array()
+        .and_then(|changes| changes.iter().find(|c| c["entity"] == "conflict"))
+        .cloned()
+        .expect("conflict pulled");
+    assert_eq!(conflict["data"]["field"], "minutes");
+    assert_eq!(conflict["data"]["record_id"], json!(record));
+    assert!(
+        conflict["data"]["other"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("wg laptopa")
+    );
+    let conflict_id: Uuid = serde_json::from_value(conflict["record_id"].clone()).expect("id");
+
+    // Devices cannot forge conflicts; a person settles one by deleting it.
+    let mut forged = mutation(conflict_id, None, json!({ "field": "title" }));
+    forged["entity"] = json!("conflict");
+    let mut settle = mutation(conflict_id, None, json!({}));
+    settle["entity"] = json!("conflict");
+    settle["op"] = json!("delete");
+    let answer = sync(&pool, &cookie, Uuid::new_v4(), 0, &[forged, settle]).await;
+    assert_eq!(answer["results"][0]["status"], "rejected");
+    assert_eq!(answer["results"][1]["status"], "applied");
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'conflict' and not deleted"
+        )
+        .await,
+        0
+    );
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

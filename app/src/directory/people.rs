@@ -7,7 +7,7 @@ use super::{
 use crate::{
     accounts::api::SetAccountActive,
     i18n::{t, t_string, use_i18n},
-    ui::{error_text, list_query},
+    ui::{confirm, error_text, list_query},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -136,18 +136,5 @@ fn PersonLine(row: PersonRow, toggle: ServerAction<SetAccountActive>) -> impl In
             <td><ul class="plain-list">{admin}{duties}</ul></td>
             <td class="table__actions"><StatusBadge status=row.person.status />{action}</td>
         </tr>
-    }
-}
-
-/// The browser's confirmation dialog; on the server nothing is confirmed.
-fn confirm(message: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        window().confirm_with_message(message).unwrap_or(false)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = message;
-        false
     }
 }

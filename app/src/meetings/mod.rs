@@ -1,3 +1,23 @@
-//! Partnership meetings (spotkania).
+//! Partnership meetings (spotkania): written on the device, synced later.
 
+pub mod api;
 pub mod model;
+pub mod pages;
+pub mod view;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Name of the local-store reference holding `Vec<PartnershipRef>`.
+pub const PARTNERSHIPS: &str = "partnerships";
+
+/// A partnership the person works with, and whether they may edit its meetings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnershipRef {
+    pub id: Uuid,
+    pub name: String,
+    pub library_id: Uuid,
+    pub library_name: String,
+    pub program_name: String,
+    pub editable: bool,
+}

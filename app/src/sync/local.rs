@@ -28,6 +28,9 @@ pub enum StoreError {
     Newer(u32),
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    /// No store is open: not signed in, or the browser has no storage.
+    #[error("no local store is open")]
+    Unavailable,
 }
 
 /// Key-value storage: localStorage in the browser, a map in tests.
@@ -428,6 +431,31 @@ impl<S: Storage> LocalStore<S> {
             needs_attention: self.refused()?.len(),
             last_sent_at: self.meta.last_sent_at.clone(),
         })
+    }
+
+    /// Data the device keeps beside the records (the partnerships it may
+    /// write meetings for), refreshed when online, read when not.
+    pub fn reference<T: for<'de> Deserialize<'de>>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StoreError> {
+        self.read(&format!("ref/{name}"))
+    }
+
+    pub fn set_reference<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), StoreError> {
+        self.write(&format!("ref/{name}"), value)
+    }
+
+    /// The person has read why a change was refused and lets it go.
+    pub fn dismiss_refused(&mut self, mutation_id: Uuid) -> Result<(), StoreError> {
+        let mut refused = self.refused()?;
+        refused.retain(|r| r.mutation.id != mutation_id);
+        self.write("refused", &refused)
+    }
+
+    /// The key prefix of this person's data (to recognise other tabs' writes).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// Everything not yet accepted, for a file the person can keep.

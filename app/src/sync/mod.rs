@@ -2,9 +2,12 @@
 //! `POST /api/sync` and what it gets back. The wire shapes are fixed.
 
 pub mod api;
+pub mod conflict;
+pub mod engine;
 pub mod local;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod status;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

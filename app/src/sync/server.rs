@@ -10,6 +10,7 @@ use crate::{
     accounts::access::{Action, Actor, Scope, Target},
     errors::{AppError, Problem, internal},
     meetings::model as meeting,
+    sync::conflict,
 };
 use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool};
@@ -101,6 +102,7 @@ pub async fn push(
         }
         let result = match mutation.entity.as_str() {
             meeting::ENTITY => apply_meeting(&mut tx, actor, device_id, mutation).await?,
+            conflict::ENTITY => apply_conflict(&mut tx, actor, mutation).await?,
             _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
         };
         let stored = serde_json::to_value(&result).map_err(|e| internal("sync result", e))?;
@@ -233,16 +235,7 @@ async fn apply_meeting(
         (Op::Delete, true) => return Ok(applied(id, rev, Vec::new(), false)),
         (Op::Upsert, true) => return Ok(rejected(id, "not_found", "the record was deleted")),
         (Op::Delete, false) => {
-            let rev = next_rev(tx).await?;
-            sqlx::query(
-                "update records set deleted = true, rev = $3, data = '{}'::jsonb, updated_at = now()
-                 where entity = $1 and id = $2",
-            )
-            .bind(meeting::ENTITY)
-            .bind(mutation.record_id)
-            .bind(rev)
-            .execute(&mut *tx)
-            .await?;
+            let rev = tombstone(tx, meeting::ENTITY, mutation.record_id).await?;
             return Ok(applied(id, rev, Vec::new(), false));
         }
         (Op::Upsert, false) => {}
@@ -292,14 +285,14 @@ async fn apply_meeting(
                 }
                 Err(_) => {
                     // A true overlap: the server's text stays, the device's waits for a person.
-                    record_conflict(tx, actor, mutation, &field, &server, &value).await?;
+                    record_conflict(tx, library_id, mutation, &field, &server, &value).await?;
                     conflicts.push(field);
                 }
             }
         } else {
             // Short fields: the later change (in server order) wins; the
             // replaced value is kept so that nothing is silently lost.
-            record_conflict(tx, actor, mutation, &field, &value, &server).await?;
+            record_conflict(tx, library_id, mutation, &field, &value, &server).await?;
             data.insert(field.clone(), value);
             changed.push(field.clone());
             conflicts.push(field);
@@ -326,28 +319,87 @@ async fn apply_meeting(
     Ok(applied(id, rev, conflicts, merged))
 }
 
+/// Keeps the value that lost a merge as a `conflict` record of the same
+/// library, pulled by every device that sees the meeting.
 async fn record_conflict(
     tx: &mut PgConnection,
-    actor: &Actor,
+    library_id: Uuid,
     mutation: &Mutation,
     field: &str,
     kept: &Value,
     other: &Value,
 ) -> Result<(), AppError> {
+    let rev = next_rev(tx).await?;
     sqlx::query(
-        "insert into sync_conflicts (entity, record_id, field, kept_value, other_value, mutation_id, user_id)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into records (entity, id, library_id, rev, data)
+         values ($1, $2, $3, $4, jsonb_build_object(
+             'entity', $5::text, 'record_id', $6::uuid, 'field', $7::text,
+             'kept', $8::jsonb, 'other', $9::jsonb, 'mutation_id', $10::uuid,
+             'created_at', to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))",
     )
+    .bind(conflict::ENTITY)
+    .bind(Uuid::new_v4())
+    .bind(library_id)
+    .bind(rev)
     .bind(&mutation.entity)
     .bind(mutation.record_id)
     .bind(field)
     .bind(kept)
     .bind(other)
     .bind(mutation.id)
-    .bind(actor.user_id)
     .execute(tx)
     .await?;
     Ok(())
+}
+
+/// Marks a record deleted with a new revision; its data goes, the tombstone stays.
+async fn tombstone(tx: &mut PgConnection, entity: &str, id: Uuid) -> Result<i64, AppError> {
+    let rev = next_rev(tx).await?;
+    sqlx::query(
+        "update records set deleted = true, rev = $3, data = '{}'::jsonb, updated_at = now()
+         where entity = $1 and id = $2",
+    )
+    .bind(entity)
+    .bind(id)
+    .bind(rev)
+    .execute(tx)
+    .await?;
+    Ok(rev)
+}
+
+/// A person settled a conflict: the device deletes it. Devices never create
+/// or change conflicts; the server does, during merges.
+async fn apply_conflict(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    mutation: &Mutation,
+) -> Result<MutationResult, AppError> {
+    let id = mutation.id;
+    if mutation.op != Op::Delete {
+        return Ok(rejected(
+            id,
+            "forbidden",
+            "conflicts are made by the server",
+        ));
+    }
+    let current: Option<(Uuid, i64, bool)> = sqlx::query_as(
+        "select library_id, rev, deleted from records where entity = $1 and id = $2 for update",
+    )
+    .bind(conflict::ENTITY)
+    .bind(mutation.record_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((library_id, rev, deleted)) = current else {
+        return Ok(rejected(id, "not_found", "no such record"));
+    };
+    if !actor.may(Action::Edit, Target::Library(library_id)) {
+        return Ok(rejected(id, "forbidden", "not allowed"));
+    }
+    if deleted {
+        return Ok(applied(id, rev, Vec::new(), false));
+    }
+    let rev = tombstone(tx, conflict::ENTITY, mutation.record_id).await?;
+    Ok(applied(id, rev, Vec::new(), false))
 }
 
 async fn create_meeting(

@@ -111,7 +111,7 @@ pub const RUDKA_PARTNERSHIP: uuid::Uuid = uuid::uuid!("5a1e0000-0000-4000-8000-0
 pub async fn rudka_partnership(pool: &PgPool) {
     sqlx::query(
         "insert into partnerships (id, name, lead_library_id, program_id)
-         values ($1, 'Partnerstwo Rudki', $2, $3)",
+         values ($1, 'Partnerstwo Rudki', $2, $3) on conflict do nothing",
     )
     .bind(RUDKA_PARTNERSHIP)
     .bind(demo::RUDKA)

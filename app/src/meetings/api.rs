@@ -1,0 +1,64 @@
+//! `POST /api/partnerships`: the partnerships whose meetings the person may
+//! see or edit. The browser keeps the answer in its local store, so the
+//! meeting screens work offline.
+
+use super::PartnershipRef;
+use crate::errors::AppError;
+use leptos::{prelude::*, server_fn::codec::Json};
+
+#[server(prefix = "/api", endpoint = "partnerships", input = Json, output = Json)]
+pub async fn my_partnerships() -> Result<Vec<PartnershipRef>, AppError> {
+    use crate::{errors::respond, server_context as ctx};
+    respond(
+        async {
+            let actor = ctx::actor().await?;
+            ssr::partnerships(&ctx::pool()?, &actor).await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::super::PartnershipRef;
+    use crate::{
+        accounts::access::{Action, Actor, Scope, Target},
+        errors::AppError,
+    };
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    pub async fn partnerships(
+        pool: &PgPool,
+        actor: &Actor,
+    ) -> Result<Vec<PartnershipRef>, AppError> {
+        let filter = match actor.visible_libraries() {
+            Scope::All => None,
+            Scope::Only(ids) => Some(ids),
+        };
+        let rows: Vec<(Uuid, String, Uuid, String, String)> = sqlx::query_as(
+            r#"select p.id, p.name, l.id, l.name, pr.name
+               from partnerships p
+               join libraries l on l.id = p.lead_library_id
+               join programs pr on pr.id = p.program_id
+               where $1::uuid[] is null or l.id = any($1)
+               order by l.name collate "pl-x-icu", p.name collate "pl-x-icu""#,
+        )
+        .bind(&filter)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, name, library_id, library_name, program_name)| PartnershipRef {
+                    id,
+                    name,
+                    library_id,
+                    library_name,
+                    program_name,
+                    editable: actor.may(Action::Edit, Target::Library(library_id)),
+                },
+            )
+            .collect())
+    }
+}

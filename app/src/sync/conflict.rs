@@ -1,0 +1,29 @@
+//! A value that lost a merge, kept by the server as a record of its own so
+//! every device of the library sees it (offline too) until a person settles it.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+pub const ENTITY: &str = "conflict";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Conflict {
+    /// The entity and record the conflict is about.
+    pub entity: String,
+    pub record_id: Uuid,
+    pub field: String,
+    /// The value the record kept.
+    pub kept: Value,
+    /// The value that was set aside.
+    pub other: Value,
+    /// When the server stored it (UTC).
+    pub created_at: String,
+}
+
+impl Conflict {
+    /// Reads a pulled conflict record; `None` for a shape this app does not know.
+    pub fn from_fields(fields: &Map<String, Value>) -> Option<Self> {
+        serde_json::from_value(Value::Object(fields.clone())).ok()
+    }
+}

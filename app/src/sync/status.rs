@@ -1,0 +1,284 @@
+//! The sync state in the header — saved on this device, N waiting, all sent
+//! at HH:MM, or needs attention — and the panel behind it: what waits, what
+//! the server refused and why, "send now", and the rescue file.
+
+use super::{
+    Mutation, Op, Rejection,
+    engine::{SyncEngine, Trouble, use_sync},
+    local::{Refused, Rescue},
+};
+use crate::{
+    format,
+    i18n::{t, t_string, use_i18n},
+    meetings::model as meeting,
+    ui::{confirm, problem_text},
+};
+use leptos::{html, prelude::*};
+use serde_json::Value;
+
+#[component]
+pub fn SyncStatusButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let open = RwSignal::new(false);
+    let label = move || {
+        let status = sync.status.get();
+        let summary = status.summary?;
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        let text = if summary.needs_attention > 0 {
+            let n = count(summary.needs_attention);
+            t_string!(i18n, sync.attention, count = n).to_string()
+        } else if summary.waiting > 0 {
+            let n = count(summary.waiting);
+            t_string!(i18n, sync.waiting, count = n).to_string()
+        } else if status.sending {
+            t_string!(i18n, sync.sending).to_string()
+        } else if let Some(at) = &summary.last_sent_at {
+            t_string!(i18n, sync.all_sent, time = format::clock(at)).to_string()
+        } else {
+            t_string!(i18n, sync.saved_here).to_string()
+        };
+        let alert =
+            summary.needs_attention > 0 || status.trouble.is_some_and(|t| t != Trouble::Offline);
+        Some((text, alert))
+    };
+    view! {
+        {move || label().map(|(text, alert)| view! {
+            <button type="button" class="button button--quiet sync-status"
+                class:sync-status--alert=alert
+                aria-expanded=move || open.get().to_string() aria-controls="sync-panel"
+                on:click=move |_| open.update(|o| *o = !*o)>
+                {text}
+            </button>
+        })}
+        <Show when=move || open.get()>
+            <SyncPanel sync close=move || open.set(false) />
+        </Show>
+    }
+}
+
+fn trouble_text(trouble: Trouble) -> String {
+    let i18n = use_i18n();
+    match trouble {
+        Trouble::Offline => t_string!(i18n, sync.trouble_offline),
+        Trouble::Server => t_string!(i18n, sync.trouble_server),
+        Trouble::SignedOut => t_string!(i18n, sync.trouble_signed_out),
+        Trouble::StoreFull => t_string!(i18n, sync.trouble_full),
+        Trouble::NewerData => t_string!(i18n, sync.trouble_newer),
+    }
+    .to_string()
+}
+
+fn reason_text(error: &Rejection) -> String {
+    let i18n = use_i18n();
+    if let Some(problem) = error.problem {
+        let field = error.field.as_deref().unwrap_or_default();
+        let label = crate::meetings::view::field_label(field, i18n.get_locale_untracked());
+        return format!("{label}: {}", problem_text(problem));
+    }
+    match error.code.as_str() {
+        "forbidden" => t_string!(i18n, sync.reason_forbidden),
+        "not_found" => t_string!(i18n, sync.reason_not_found),
+        _ => t_string!(i18n, sync.reason_other),
+    }
+    .to_string()
+}
+
+/// One line for a change: what it is about, and when it was made.
+fn describe(sync: SyncEngine, mutation: &Mutation) -> (String, Option<String>) {
+    let i18n = use_i18n();
+    let kind = match mutation.entity.as_str() {
+        meeting::ENTITY => t_string!(i18n, sync.entity_meeting),
+        super::conflict::ENTITY => t_string!(i18n, sync.entity_conflict),
+        _ => t_string!(i18n, sync.entity_other),
+    };
+    let title = mutation
+        .data
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            sync.read(|store| store.view(&mutation.entity, mutation.record_id))
+                .and_then(Result::ok)
+                .flatten()
+                .and_then(|r| r.get("title").and_then(Value::as_str).map(str::to_owned))
+        })
+        .unwrap_or_default();
+    let what = match mutation.op {
+        Op::Delete => format!("{kind} ({}) {title}", t_string!(i18n, sync.deleted)),
+        Op::Upsert => format!("{kind}: {title}"),
+    };
+    let when = mutation.client_time.as_deref().map(|at| {
+        t_string!(
+            i18n,
+            sync.sent_at,
+            time = format::when(at, i18n.get_locale_untracked())
+        )
+        .to_string()
+    });
+    let link = (mutation.entity == meeting::ENTITY && mutation.op == Op::Upsert)
+        .then(|| format!("/spotkania/{}", mutation.record_id));
+    (
+        match when {
+            Some(when) => format!("{what} — {when}"),
+            None => what,
+        },
+        link,
+    )
+}
+
+#[component]
+fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = RwSignal::new(None::<String>);
+    let lists = Memo::new(move |_| {
+        sync.read(|store| {
+            let waiting: Vec<Mutation> = store
+                .outbox()?
+                .into_iter()
+                .filter(|p| p.acked_rev.is_none())
+                .map(|p| p.mutation)
+                .collect();
+            Ok((waiting, store.refused()?))
+        })
+        .and_then(Result::ok)
+        .unwrap_or_default()
+    });
+    let download = move |_| {
+        if let Some(Ok(rescue)) = sync.read(|store| store.rescue()) {
+            save_file(&rescue);
+        }
+    };
+    let file = NodeRef::<html::Input>::new();
+    let import = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let text = read_file(file).await;
+            let rescue = text.and_then(|text| serde_json::from_str::<Rescue>(&text).ok());
+            let i18n = use_i18n();
+            let note = match rescue.map(|rescue| sync.write(|store| store.import_rescue(rescue))) {
+                Some(Ok(added)) => {
+                    let n = i32::try_from(added).unwrap_or(i32::MAX);
+                    t_string!(i18n, sync.imported, count = n).to_string()
+                }
+                _ => t_string!(i18n, sync.import_failed).to_string(),
+            };
+            message.set(Some(note));
+        });
+    };
+    let close_button = close.clone();
+    view! {
+        <section id="sync-panel" class="sync-panel panel" aria-labelledby="sync-panel-title">
+            <h2 id="sync-panel-title">{t!(i18n, sync.panel_title)}</h2>
+            {move || sync.status.get().trouble.map(|trouble| view! {
+                <p class="notice" role="status">{trouble_text(trouble)}</p>
+            })}
+            <p class="sync-panel__actions">
+                <button type="button" class="button" on:click=move |_| sync.now()>{t!(i18n, sync.send_now)}</button>
+                <button type="button" class="button button--quiet" on:click=move |_| close_button()>{t!(i18n, sync.close)}</button>
+            </p>
+            <h3>{t!(i18n, sync.waiting_title)}</h3>
+            {move || {
+                let (waiting, _) = lists.get();
+                if waiting.is_empty() {
+                    view! { <p class="muted">{t!(i18n, sync.nothing_waiting)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="sync-panel__list">
+                            {waiting.iter().map(|m| {
+                                let (text, link) = describe(sync, m);
+                                view! { <li>{text} {link.map(|href| view! { " " <a href=href>{t!(i18n, sync.open_record)}</a> })}</li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            {move || {
+                let (_, refused) = lists.get();
+                (!refused.is_empty()).then(|| view! {
+                    <h3>{t!(i18n, sync.refused_title)}</h3>
+                    <ul class="sync-panel__list">
+                        {refused.into_iter().map(|r| view! { <RefusedItem sync refused=r /> }).collect_view()}
+                    </ul>
+                })
+            }}
+            <p class="sync-panel__actions">
+                <button type="button" class="button button--quiet" on:click=download>{t!(i18n, sync.rescue)}</button>
+                <label class="button button--quiet" for="rescue-file">{t!(i18n, sync.import)}</label>
+                <input id="rescue-file" class="visually-hidden" type="file" accept="application/json,.json"
+                    node_ref=file on:change=import />
+            </p>
+            {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn RefusedItem(sync: SyncEngine, refused: Refused) -> impl IntoView {
+    let i18n = use_i18n();
+    let (text, link) = describe(sync, &refused.mutation);
+    let reason = reason_text(&refused.error);
+    let id = refused.mutation.id;
+    let dismiss = move |_| {
+        if confirm(t_string!(i18n, sync.dismiss_confirm)) {
+            let _ = sync.write(|store| store.dismiss_refused(id));
+        }
+    };
+    view! {
+        <li class="sync-panel__refused">
+            <span>{text}</span>
+            <strong class="sync-panel__reason">{reason}</strong>
+            {link.map(|href| view! { <a class="button button--quiet" href=href>{t!(i18n, sync.open_record)}</a> })}
+            <button type="button" class="button button--quiet" on:click=dismiss>{t!(i18n, sync.dismiss)}</button>
+        </li>
+    }
+}
+
+/// Offers the rescue file for download: `partnerstwa-zmiany-<date>.json`.
+fn save_file(rescue: &Rescue) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Ok(text) = serde_json::to_string_pretty(rescue) else {
+            return;
+        };
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        let day = super::engine::now_instant().unwrap_or_default();
+        if let Ok(element) = document().create_element("a")
+            && let Ok(link) = element.dyn_into::<web_sys::HtmlAnchorElement>()
+        {
+            link.set_href(&url);
+            link.set_download(&format!(
+                "partnerstwa-zmiany-{}.json",
+                day.get(..10).unwrap_or("kopia")
+            ));
+            link.click();
+        }
+        // The download has started by then; the URL only holds memory.
+        set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(30),
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = rescue;
+}
+
+#[cfg(feature = "hydrate")]
+async fn read_file(input: NodeRef<html::Input>) -> Option<String> {
+    let file = input.get_untracked()?.files()?.get(0)?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()?;
+    text.as_string()
+}
