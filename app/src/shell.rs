@@ -22,6 +22,14 @@ use leptos_router::{
     path,
 };
 
+/// Registers `/sw.js`, which lets the app open with no network. A new
+/// version installs in the background and takes over when this page goes
+/// away (reload or close), never under a page that is open.
+const REGISTER_SERVICE_WORKER: &str = "if ('serviceWorker' in navigator) { \
+addEventListener('load', () => navigator.serviceWorker.register('/sw.js').then((registration) => { \
+addEventListener('pagehide', () => registration.waiting && registration.waiting.postMessage('skip-waiting')); \
+}).catch(() => {})); }";
+
 /// The whole HTML document the server sends; the body is hydrated in the browser.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -34,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options=options.clone() />
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
+                <script inner_html=REGISTER_SERVICE_WORKER></script>
             </head>
             <body>
                 <App />

@@ -359,6 +359,24 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
     let mut settle = mutation(conflict_id, None, json!({}));
     settle["entity"] = json!("conflict");
     settle["op"] = json!("delete");
+    // A librarian of another library may not settle it, nor see it.
+    let stranger = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    let foreign = sync(
+        &pool,
+        &stranger,
+        Uuid::new_v4(),
+        0,
+        std::slice::from_ref(&settle),
+    )
+    .await;
+    assert_eq!(foreign["results"][0]["status"], "rejected");
+    assert_eq!(foreign["results"][0]["error"]["code"], "forbidden");
+    assert!(
+        !foreign["changes"].to_string().contains("conflict"),
+        "{foreign}"
+    );
+    let mut settle = settle;
+    settle["id"] = json!(Uuid::new_v4());
     let answer = sync(&pool, &cookie, Uuid::new_v4(), 0, &[forged, settle]).await;
     assert_eq!(answer["results"][0]["status"], "rejected");
     assert_eq!(answer["results"][1]["status"], "applied");

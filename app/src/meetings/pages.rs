@@ -447,6 +447,20 @@ impl Editor {
                         d.remove(field);
                     }
                 });
+                // What was typed is stored: the fields follow the store again
+                // (a merge that arrives later shows up even in a focused field).
+                #[cfg(feature = "hydrate")]
+                if let Ok(marked) = document().query_selector_all("[data-typed]") {
+                    use leptos::wasm_bindgen::JsCast;
+                    for index in 0..marked.length() {
+                        if let Some(element) = marked
+                            .item(index)
+                            .and_then(|node| node.dyn_into::<leptos::web_sys::Element>().ok())
+                        {
+                            let _ = element.remove_attribute("data-typed");
+                        }
+                    }
+                }
                 self.saving.set(Saving::Saved);
             }
             // Nothing saved: the draft keeps the text on screen.

@@ -464,6 +464,7 @@ mod browser {
                 if saved.is_ok() {
                     self.state
                         .update_value(|state| state.references_at = now_ms());
+                    self.changed();
                 }
             }
         }

@@ -751,6 +751,47 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_change_goes_only_when_the_person_lets_it_go() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        store
+            .save(
+                "meeting",
+                Uuid::from_u128(1),
+                Op::Upsert,
+                fields(json!({"title": ""})),
+                None,
+            )
+            .expect("save");
+        let batch = store.take_batch(10).expect("batch");
+        let mut results = ack(&batch, 3);
+        results[0].status = Status::Rejected;
+        store
+            .apply_response(&results, &[], 3, None)
+            .expect("answer");
+        store
+            .dismiss_refused(Uuid::from_u128(99))
+            .expect("other id");
+        assert_eq!(store.refused().expect("refused").len(), 1);
+        store.dismiss_refused(batch[0].id).expect("dismiss");
+        assert!(store.refused().expect("refused").is_empty());
+    }
+
+    #[test]
+    fn reference_data_is_kept_per_person() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        store
+            .set_reference("partnerships", &vec!["Zalesie".to_owned()])
+            .expect("set");
+        let other = LocalStore::open(store.into_storage(), Uuid::from_u128(8)).expect("open");
+        assert_eq!(
+            other
+                .reference::<Vec<String>>("partnerships")
+                .expect("read"),
+            None
+        );
+    }
+
+    #[test]
     fn data_from_a_newer_app_is_left_alone() {
         let mut storage = MemoryStorage::default();
         storage

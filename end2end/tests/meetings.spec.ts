@@ -1,0 +1,218 @@
+import { BrowserContext, Page, expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { signIn } from './helpers';
+
+// Offline tests need the service worker: each test has its own contexts.
+test.use({ serviceWorkers: 'allow' });
+
+const LIBRARIAN = 'biblioteka1@demo.local';
+
+/** One value from the test database (scripts/test exports DATABASE_URL). */
+function sql(query: string): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the browser tests through scripts/test');
+  return execFileSync('psql', [url, '-tAc', query], { encoding: 'utf8' }).trim();
+}
+
+/** A title no other test (or earlier run) uses; plain ASCII so it can sit in SQL. */
+function uniqueTitle(what: string): string {
+  return `${what} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+const fromWorker = (route: import('@playwright/test').Route) =>
+  route.request().serviceWorker() ? route.abort('internetdisconnected') : route.fallback();
+
+/** Cuts the network for pages and for the service worker alike. */
+async function goOffline(context: BrowserContext) {
+  await context.setOffline(true);
+  await context.route('**', fromWorker);
+}
+
+async function goOnline(context: BrowserContext) {
+  await context.unroute('**', fromWorker);
+  await context.setOffline(false);
+}
+
+/**
+ * Waits until the app can open with no network: the service worker controls
+ * the page and holds this person's pages, and the device has the list of
+ * partnerships.
+ */
+async function waitUntilReadyOffline(page: Page) {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        for (const name of await caches.keys()) {
+          if (!name.startsWith('partnerstwa-pages-')) continue;
+          const pages = await caches.open(name);
+          const who = await pages.match('/__who');
+          if (who && (await who.text()) !== 'nobody' && (await pages.match('/spotkania/_'))) return true;
+        }
+        return false;
+      }),
+    )
+    .toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(localStorage).some((key) => key.endsWith('/ref/partnerships'))))
+    .toBe(true);
+}
+
+/** The header's sync state button. */
+const syncState = (page: Page) => page.locator('.sync-status');
+
+async function createMeeting(page: Page, title: string) {
+  await page.goto('/spotkania');
+  await page.getByRole('button', { name: 'Nowe spotkanie' }).click();
+  await page.getByLabel('Tytuł').fill(title);
+  await page.getByLabel('Początek').fill('2026-12-10T14:00');
+  await page.getByRole('button', { name: 'Utwórz spotkanie' }).click();
+  await expect(page).toHaveURL(/\/spotkania\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+}
+
+async function writeMinutes(page: Page, text: string) {
+  await page.getByLabel('Notatka ze spotkania').fill(text);
+  await expect(page.locator('.save-state')).toHaveText('Zapisano na tym urządzeniu');
+}
+
+async function signedInPage(context: BrowserContext) {
+  const page = await context.newPage();
+  await signIn(page, LIBRARIAN);
+  await page.goto('/spotkania');
+  await waitUntilReadyOffline(page);
+  return page;
+}
+
+test('a meeting written offline survives reloads and a closed page, then reaches the database once', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext();
+  const page = await signedInPage(context);
+  const title = uniqueTitle('Spotkanie bez sieci');
+
+  await goOffline(context);
+  // The service worker's own requests fail too (it would answer 404 if it reached the server).
+  const missing = await page.evaluate(() =>
+    fetch('/pkg/no-such-file.js').then(
+      (response) => response.status,
+      () => 'failed',
+    ),
+  );
+  expect(missing).toBe('failed');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Spotkania');
+  await createMeeting(page, title);
+  await writeMinutes(page, 'Pierwsza wersja notatki.');
+  await expect(syncState(page)).toHaveText('1 zmiana czeka na wysłanie');
+
+  // Reloaded with no network: the app opens and shows the meeting.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(page.getByLabel('Notatka ze spotkania')).toHaveValue('Pierwsza wersja notatki.');
+  await writeMinutes(page, 'Ostateczna wersja notatki.\nDrugi akapit.');
+  const address = page.url();
+  await page.close();
+
+  const again = await context.newPage();
+  await again.goto(address);
+  await expect(again.getByLabel('Notatka ze spotkania')).toHaveValue('Ostateczna wersja notatki.\nDrugi akapit.');
+  expect(sql(`select count(*) from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe('0');
+
+  await goOnline(context);
+  await expect(syncState(again)).toHaveText(/Wszystko wysłane o \d\d:\d\d/);
+  expect(sql(`select count(*) from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe('1');
+  expect(sql(`select data->>'minutes' from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe(
+    'Ostateczna wersja notatki.\nDrugi akapit.',
+  );
+  await context.close();
+});
+
+test('two devices edit different paragraphs offline and both edits are kept; an overlap is settled on screen', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const tablet = await browser.newContext();
+  const laptop = await browser.newContext();
+  const onTablet = await signedInPage(tablet);
+  const onLaptop = await signedInPage(laptop);
+  const title = uniqueTitle('Spotkanie na dwa urządzenia');
+
+  await createMeeting(onTablet, title);
+  await writeMinutes(onTablet, 'Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci.');
+  await expect(syncState(onTablet)).toHaveText(/Wszystko wysłane o/);
+  const address = onTablet.url();
+  // The laptop opens the app afresh, which fetches the tablet's meeting.
+  await onLaptop.goto(address);
+  await expect(onLaptop.getByLabel('Notatka ze spotkania')).toHaveValue(
+    'Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci.',
+  );
+
+  await goOffline(tablet);
+  await goOffline(laptop);
+  await writeMinutes(onTablet, 'Akapit pierwszy, poprawiony na tablecie.\nAkapit drugi.\nAkapit trzeci.');
+  await writeMinutes(onLaptop, 'Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci, uzupełniony na laptopie.');
+  await goOnline(tablet);
+  await expect(syncState(onTablet)).toHaveText(/Wszystko wysłane o/);
+  await goOnline(laptop);
+  await expect(syncState(onLaptop)).toHaveText(/Wszystko wysłane o/);
+  const merged = 'Akapit pierwszy, poprawiony na tablecie.\nAkapit drugi.\nAkapit trzeci, uzupełniony na laptopie.';
+  expect(sql(`select data->>'minutes' from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe(
+    merged,
+  );
+  await expect(onLaptop.getByLabel('Notatka ze spotkania')).toHaveValue(merged);
+
+  // Now both rewrite the same paragraph.
+  await onTablet.getByRole('button', { name: /Wszystko wysłane/ }).click();
+  await onTablet.getByRole('button', { name: 'Wyślij teraz' }).click();
+  await expect(onTablet.getByLabel('Notatka ze spotkania')).toHaveValue(merged);
+  await goOffline(tablet);
+  await goOffline(laptop);
+  await writeMinutes(onTablet, merged.replace('Akapit drugi.', 'Drugi akapit według tabletu.'));
+  await writeMinutes(onLaptop, merged.replace('Akapit drugi.', 'Drugi akapit według laptopa.'));
+  await goOnline(tablet);
+  await expect(syncState(onTablet)).toHaveText(/Wszystko wysłane o/);
+  await goOnline(laptop);
+
+  // The server kept the tablet's text; the laptop is shown both and chooses.
+  const conflicts = onLaptop.getByRole('region', { name: 'Dwie wersje do rozstrzygnięcia' });
+  await expect(conflicts).toBeVisible();
+  await expect(conflicts).toContainText('Drugi akapit według tabletu.');
+  await expect(conflicts).toContainText('Drugi akapit według laptopa.');
+  await conflicts.getByRole('button', { name: 'Weź drugą wersję' }).click();
+  await expect(conflicts).toBeHidden();
+  const chosen = merged.replace('Akapit drugi.', 'Drugi akapit według laptopa.');
+  await expect(onLaptop.getByLabel('Notatka ze spotkania')).toHaveValue(chosen);
+  await expect(syncState(onLaptop)).toHaveText(/Wszystko wysłane o/);
+  expect(sql(`select data->>'minutes' from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe(
+    chosen,
+  );
+  const meetingId = address.split('/').pop();
+  expect(
+    sql(
+      `select count(*) from records where entity = 'conflict' and not deleted and data->>'record_id' = '${meetingId}'`,
+    ),
+  ).toBe('0');
+  await tablet.close();
+  await laptop.close();
+});
+
+test('the meetings page is in Polish, fits a tablet and says what waits', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 800, height: 1280 }, hasTouch: true });
+  const page = await signedInPage(context);
+  await expect(page.getByRole('heading', { name: 'Nadchodzące' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Do uzupełnienia' })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(overflow).toBe(false);
+  for (const control of await page.locator('main button, main select, main a.meeting-item__link').all()) {
+    if (!(await control.isVisible())) continue;
+    const box = await control.boundingBox();
+    expect(box?.height ?? 0).toBeGreaterThanOrEqual(44);
+  }
+  await syncState(page).click();
+  await expect(page.getByRole('heading', { name: 'Zmiany na tym urządzeniu' })).toBeVisible();
+  await expect(page.getByText('Wszystkie zmiany są na serwerze.')).toBeVisible();
+  await context.close();
+});
