@@ -791,6 +791,52 @@ mod tests {
         );
     }
 
+    /// What the browser counts against its quota (localStorage counts
+    /// characters of keys and values).
+    fn stored_chars(storage: &MemoryStorage) -> usize {
+        storage
+            .items
+            .iter()
+            .map(|(k, v)| k.chars().count() + v.chars().count())
+            .sum()
+    }
+
+    #[test]
+    fn a_meeting_with_long_minutes_costs_little_more_than_its_text() {
+        let minutes = "Ustalenia z wójtem gminy i dyrektorką szkoły. ".repeat(435);
+        let text = minutes.chars().count();
+        let meeting = fields(json!({
+            "partnership_id": "5a1e0000-0000-4000-8000-000000000301",
+            "kind": "working", "title": "Spotkanie robocze partnerstwa", "status": "draft",
+            "starts_at": "2026-10-20T12:00:00Z", "ends_at": "2026-10-20T14:00:00Z",
+            "place": "Czytelnia biblioteki", "facilitator": "Barbara Kowalska",
+            "agenda": "1. Powitanie\n2. Plan działań\n3. Sprawy różne", "minutes": minutes,
+            "decisions": "", "next_meeting": "", "tasks": [],
+        }));
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        let id = Uuid::from_u128(1);
+        store
+            .save("meeting", id, Op::Upsert, meeting.clone(), None)
+            .expect("save");
+        let waiting = stored_chars(&store.storage);
+        let batch = store.take_batch(10).expect("batch");
+        let pulled = Change {
+            entity: "meeting".into(),
+            record_id: id,
+            rev: 1,
+            deleted: false,
+            data: meeting,
+        };
+        store
+            .apply_response(&ack(&batch, 1), &[pulled], 1, None)
+            .expect("sync");
+        let synced = stored_chars(&store.storage);
+        // The figures the README gives (≈ 20 000 characters of minutes).
+        assert_eq!(text, 20_010);
+        assert!(waiting - text < 1_000, "waiting: {waiting}");
+        assert!(synced - text < 1_000, "synced: {synced}");
+    }
+
     #[test]
     fn data_from_a_newer_app_is_left_alone() {
         let mut storage = MemoryStorage::default();

@@ -91,6 +91,11 @@ pub async fn push(
         done.insert(id, result);
     }
 
+    let fresh: Vec<&Mutation> = mutations
+        .iter()
+        .filter(|m| !done.contains_key(&m.id))
+        .collect();
+    let mut batch = Batch::load(&mut tx, actor, device_id, &fresh).await?;
     let mut results = Vec::with_capacity(mutations.len());
     for mutation in mutations {
         if let Some(original) = done.get(&mutation.id) {
@@ -101,27 +106,16 @@ pub async fn push(
             continue;
         }
         let result = match mutation.entity.as_str() {
-            meeting::ENTITY => apply_meeting(&mut tx, actor, device_id, mutation).await?,
-            conflict::ENTITY => apply_conflict(&mut tx, actor, mutation).await?,
+            meeting::ENTITY => batch.apply_meeting(&mut tx, mutation).await?,
+            conflict::ENTITY => batch.apply_conflict(&mut tx, mutation).await?,
             _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
         };
-        let stored = serde_json::to_value(&result).map_err(|e| internal("sync result", e))?;
-        sqlx::query(
-            "insert into applied_mutations (id, device_id, user_id, entity, record_id, data, result)
-             values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(mutation.id)
-        .bind(device_id)
-        .bind(actor.user_id)
-        .bind(&mutation.entity)
-        .bind(mutation.record_id)
-        .bind(Value::Object(mutation.data.clone()))
-        .bind(stored)
-        .execute(&mut *tx)
-        .await?;
+        batch.applied.push((mutation.clone(), result.clone()));
+        // A mutation id repeated inside one request has one effect too.
         done.insert(mutation.id, result.clone());
         results.push(result);
     }
+    batch.write(&mut tx).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -137,313 +131,489 @@ fn check_fields(data: &Map<String, Value>) -> Result<Map<String, Value>, (String
         .collect()
 }
 
-async fn next_rev(conn: &mut PgConnection) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select nextval('revisions')")
-        .fetch_one(conn)
-        .await?)
-}
-
-async fn save_version(
-    conn: &mut PgConnection,
-    entity: &str,
-    id: Uuid,
+/// A record as the batch sees it: loaded once, changed in memory, written once.
+#[derive(Debug, Clone)]
+struct Row {
+    library_id: Uuid,
     rev: i64,
-    data: &Map<String, Value>,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "insert into record_versions (entity, record_id, rev, data) values ($1, $2, $3, $4)",
-    )
-    .bind(entity)
-    .bind(id)
-    .bind(rev)
-    .bind(Value::Object(data.clone()))
-    .execute(conn)
-    .await?;
-    Ok(())
+    deleted: bool,
+    data: Map<String, Value>,
+    dirty: bool,
 }
 
-type Current = (Uuid, i64, bool, Value);
+type Key = (String, Uuid);
 
-/// What the device saw when it made `mutation`: the record at `base_rev`
-/// with the device's own later mutations on it (it builds each edit on its
-/// own unacknowledged ones), in the order the server applied them.
-async fn device_view(
-    tx: &mut PgConnection,
+/// One push, applied in memory and written in a few statements at the end:
+/// a batch of 500 mutations costs a handful of queries, not thousands.
+/// Only a merge against an older base reads more (the device's view of it).
+struct Batch<'a> {
+    actor: &'a Actor,
     device_id: Uuid,
-    mutation: &Mutation,
-    base_rev: i64,
-) -> Result<Map<String, Value>, AppError> {
-    let base: Option<Value> = sqlx::query_scalar(
-        "select data from record_versions where entity = $1 and record_id = $2 and rev <= $3
-         order by rev desc limit 1",
-    )
-    .bind(&mutation.entity)
-    .bind(mutation.record_id)
-    .bind(base_rev)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let mut view = base
-        .and_then(|b| b.as_object().cloned())
-        .unwrap_or_default();
-    let own: Vec<Value> = sqlx::query_scalar(
-        "select data from applied_mutations
-         where device_id = $1 and entity = $2 and record_id = $3
-           and result->>'status' <> 'rejected' and (result->>'rev')::bigint > $4
-         order by (result->>'rev')::bigint, applied_at",
-    )
-    .bind(device_id)
-    .bind(&mutation.entity)
-    .bind(mutation.record_id)
-    .bind(base_rev)
-    .fetch_all(&mut *tx)
-    .await?;
-    for data in own {
-        if let Value::Object(fields) = data {
-            view.extend(fields);
-        }
+    records: HashMap<Key, Row>,
+    /// The records that existed before this request.
+    stored: std::collections::HashSet<Key>,
+    /// Lead library of each partnership a new meeting names.
+    partnerships: HashMap<Uuid, Uuid>,
+    /// Revisions taken from the sequence and not used yet (under the lock,
+    /// so they are in commit order; unused ones are harmless gaps).
+    revisions: std::collections::VecDeque<i64>,
+    versions: Vec<(Key, i64, Map<String, Value>)>,
+    applied: Vec<(Mutation, MutationResult)>,
+    /// When the conflicts found now were stored (UTC).
+    now: String,
+    /// Mutations still to apply when the first revisions are taken.
+    expected: usize,
+}
+
+impl<'a> Batch<'a> {
+    async fn load(
+        tx: &mut PgConnection,
+        actor: &'a Actor,
+        device_id: Uuid,
+        mutations: &[&Mutation],
+    ) -> Result<Batch<'a>, AppError> {
+        let entities: Vec<String> = mutations.iter().map(|m| m.entity.clone()).collect();
+        let ids: Vec<Uuid> = mutations.iter().map(|m| m.record_id).collect();
+        let rows: Vec<(String, Uuid, Uuid, i64, bool, Value)> = sqlx::query_as(
+            "select r.entity, r.id, r.library_id, r.rev, r.deleted, r.data
+             from records r join unnest($1::text[], $2::uuid[]) as k(entity, id)
+               on r.entity = k.entity and r.id = k.id
+             for update of r",
+        )
+        .bind(&entities)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?;
+        let records: HashMap<Key, Row> = rows
+            .into_iter()
+            .map(|(entity, id, library_id, rev, deleted, data)| {
+                let row = Row {
+                    library_id,
+                    rev,
+                    deleted,
+                    data: data.as_object().cloned().unwrap_or_default(),
+                    dirty: false,
+                };
+                ((entity, id), row)
+            })
+            .collect();
+        let named: Vec<Uuid> = mutations
+            .iter()
+            .filter(|m| m.entity == meeting::ENTITY)
+            .filter_map(|m| m.data.get("partnership_id").and_then(Value::as_str))
+            .filter_map(|p| Uuid::parse_str(p).ok())
+            .collect();
+        let partnerships: Vec<(Uuid, Uuid)> =
+            sqlx::query_as("select id, lead_library_id from partnerships where id = any($1)")
+                .bind(&named)
+                .fetch_all(&mut *tx)
+                .await?;
+        let now: String = sqlx::query_scalar(
+            r#"select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(Batch {
+            actor,
+            device_id,
+            stored: records.keys().cloned().collect(),
+            records,
+            partnerships: partnerships.into_iter().collect(),
+            revisions: std::collections::VecDeque::new(),
+            versions: Vec::new(),
+            applied: Vec::new(),
+            now,
+            expected: mutations.len(),
+        })
     }
-    Ok(view)
-}
 
-async fn apply_meeting(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    device_id: Uuid,
-    mutation: &Mutation,
-) -> Result<MutationResult, AppError> {
-    let id = mutation.id;
-    let current: Option<Current> = sqlx::query_as(
-        "select library_id, rev, deleted, data from records
-         where entity = $1 and id = $2 for update",
-    )
-    .bind(meeting::ENTITY)
-    .bind(mutation.record_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    async fn next_rev(&mut self, tx: &mut PgConnection) -> Result<i64, AppError> {
+        if self.revisions.is_empty() {
+            // First enough for every mutation to change its record once
+            // (most do); then more in small blocks, for conflicts.
+            let wanted = i64::try_from(std::mem::take(&mut self.expected) + 16).unwrap_or(64);
+            let block: Vec<i64> =
+                sqlx::query_scalar("select nextval('revisions') from generate_series(1, $1)")
+                    .bind(wanted)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            self.revisions.extend(block);
+        }
+        self.revisions
+            .pop_front()
+            .ok_or_else(|| internal("sync", "the revision sequence gave nothing"))
+    }
 
-    let Some((library_id, rev, deleted, data)) = current else {
-        return match mutation.op {
-            Op::Delete => Ok(rejected(id, "not_found", "no such record")),
-            Op::Upsert => create_meeting(tx, actor, mutation).await,
+    /// Stores a record's new state with a new revision.
+    async fn put(
+        &mut self,
+        tx: &mut PgConnection,
+        key: Key,
+        library_id: Uuid,
+        deleted: bool,
+        data: Map<String, Value>,
+    ) -> Result<i64, AppError> {
+        let rev = self.next_rev(tx).await?;
+        if !deleted {
+            self.versions.push((key.clone(), rev, data.clone()));
+        }
+        self.records.insert(
+            key,
+            Row {
+                library_id,
+                rev,
+                deleted,
+                data,
+                dirty: true,
+            },
+        );
+        Ok(rev)
+    }
+
+    /// What the device saw when it made `mutation`: the record at `base_rev`
+    /// with the device's own later mutations on it (it builds each edit on
+    /// its own unacknowledged ones), in the order the server applied them.
+    async fn device_view(
+        &self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        base_rev: i64,
+    ) -> Result<Map<String, Value>, AppError> {
+        let key = (mutation.entity.clone(), mutation.record_id);
+        let mut view = Map::new();
+        // A record this request created has no stored past to read.
+        if self.stored.contains(&key) {
+            view = self.stored_view(tx, mutation, base_rev).await?;
+        }
+        // This request's earlier mutations come after everything stored.
+        for (earlier, result) in &self.applied {
+            if earlier.entity == mutation.entity
+                && earlier.record_id == mutation.record_id
+                && result.status != Status::Rejected
+                && result.rev.is_some_and(|rev| rev > base_rev)
+            {
+                view.extend(earlier.data.clone());
+            }
+        }
+        Ok(view)
+    }
+
+    /// The stored part of `device_view`: the version at `base_rev` and the
+    /// device's mutations applied by earlier requests.
+    async fn stored_view(
+        &self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        base_rev: i64,
+    ) -> Result<Map<String, Value>, AppError> {
+        let base: Option<Value> = sqlx::query_scalar(
+            "select data from record_versions where entity = $1 and record_id = $2 and rev <= $3
+             order by rev desc limit 1",
+        )
+        .bind(&mutation.entity)
+        .bind(mutation.record_id)
+        .bind(base_rev)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut view = base
+            .and_then(|b| b.as_object().cloned())
+            .unwrap_or_default();
+        let own: Vec<Value> = sqlx::query_scalar(
+            "select data from applied_mutations
+             where device_id = $1 and entity = $2 and record_id = $3
+               and result->>'status' <> 'rejected' and (result->>'rev')::bigint > $4
+             order by (result->>'rev')::bigint, applied_at",
+        )
+        .bind(self.device_id)
+        .bind(&mutation.entity)
+        .bind(mutation.record_id)
+        .bind(base_rev)
+        .fetch_all(&mut *tx)
+        .await?;
+        for data in own {
+            if let Value::Object(fields) = data {
+                view.extend(fields);
+            }
+        }
+        Ok(view)
+    }
+
+    async fn apply_meeting(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        let key: Key = (meeting::ENTITY.to_owned(), mutation.record_id);
+        let Some(current) = self.records.get(&key).cloned() else {
+            return match mutation.op {
+                Op::Delete => Ok(rejected(id, "not_found", "no such record")),
+                Op::Upsert => self.create_meeting(tx, mutation).await,
+            };
         };
-    };
-    if !actor.may(Action::Edit, Target::Library(library_id)) {
-        return Ok(rejected(id, "forbidden", "not allowed"));
-    }
-    match (mutation.op, deleted) {
-        // Deleting twice is the same deletion.
-        (Op::Delete, true) => return Ok(applied(id, rev, Vec::new(), false)),
-        (Op::Upsert, true) => return Ok(rejected(id, "not_found", "the record was deleted")),
-        (Op::Delete, false) => {
-            let rev = tombstone(tx, meeting::ENTITY, mutation.record_id).await?;
-            return Ok(applied(id, rev, Vec::new(), false));
+        let library_id = current.library_id;
+        if !self.actor.may(Action::Edit, Target::Library(library_id)) {
+            return Ok(rejected(id, "forbidden", "not allowed"));
         }
-        (Op::Upsert, false) => {}
-    }
-
-    let incoming = match check_fields(&mutation.data) {
-        Ok(fields) => fields,
-        Err((field, problem)) => return Ok(invalid(id, &field, problem)),
-    };
-    let mut data = data.as_object().cloned().unwrap_or_default();
-    if let Some(partnership) = incoming.get("partnership_id")
-        && Some(partnership) != data.get("partnership_id")
-    {
-        return Ok(invalid(id, "partnership_id", Problem::NotAllowedChoice));
-    }
-
-    // A device that never saw the record counts as having seen nothing of it.
-    let seen = device_view(tx, device_id, mutation, mutation.base_rev.unwrap_or(0)).await?;
-
-    let mut changed = Vec::new();
-    let mut conflicts = Vec::new();
-    let mut merged = false;
-    for (field, value) in incoming {
-        let server = data.get(&field).cloned().unwrap_or(Value::Null);
-        if server == value {
-            continue;
+        match (mutation.op, current.deleted) {
+            // Deleting twice is the same deletion.
+            (Op::Delete, true) => return Ok(applied(id, current.rev, Vec::new(), false)),
+            (Op::Upsert, true) => return Ok(rejected(id, "not_found", "the record was deleted")),
+            (Op::Delete, false) => {
+                let rev = self.put(tx, key, library_id, true, Map::new()).await?;
+                return Ok(applied(id, rev, Vec::new(), false));
+            }
+            (Op::Upsert, false) => {}
         }
-        let ancestor = seen.get(&field).cloned().unwrap_or(Value::Null);
-        // Unchanged on the server since the device saw it: the device's value stands.
-        if server == ancestor {
-            data.insert(field.clone(), value);
-            changed.push(field);
-            continue;
+
+        let incoming = match check_fields(&mutation.data) {
+            Ok(fields) => fields,
+            Err((field, problem)) => return Ok(invalid(id, &field, problem)),
+        };
+        let mut data = current.data.clone();
+        if let Some(partnership) = incoming.get("partnership_id")
+            && Some(partnership) != data.get("partnership_id")
+        {
+            return Ok(invalid(id, "partnership_id", Problem::NotAllowedChoice));
         }
-        // Both sides changed the field since the device's base.
-        if meeting::TEXT_FIELDS.contains(&field.as_str()) {
-            let ancestor = ancestor.as_str().unwrap_or_default();
-            let ours = server.as_str().unwrap_or_default();
-            let theirs = value.as_str().unwrap_or_default();
-            match diffy::merge(ancestor, ours, theirs) {
-                Ok(text) => {
-                    merged = true;
-                    if text != ours {
-                        data.insert(field.clone(), Value::String(text));
-                        changed.push(field);
+
+        // A device that saw the current revision saw exactly the current data
+        // (the common case: one person editing); otherwise rebuild its view.
+        // One that never saw the record counts as having seen nothing of it.
+        let seen = match mutation.base_rev {
+            Some(base) if base == current.rev => current.data.clone(),
+            base => self.device_view(tx, mutation, base.unwrap_or(0)).await?,
+        };
+
+        let mut changed = Vec::new();
+        let mut conflicts = Vec::new();
+        let mut merged = false;
+        for (field, value) in incoming {
+            let server = data.get(&field).cloned().unwrap_or(Value::Null);
+            if server == value {
+                continue;
+            }
+            let ancestor = seen.get(&field).cloned().unwrap_or(Value::Null);
+            // Unchanged on the server since the device saw it: the device's value stands.
+            if server == ancestor {
+                data.insert(field.clone(), value);
+                changed.push(field);
+                continue;
+            }
+            // Both sides changed the field since the device's base.
+            if meeting::TEXT_FIELDS.contains(&field.as_str()) {
+                let ancestor = ancestor.as_str().unwrap_or_default();
+                let ours = server.as_str().unwrap_or_default();
+                let theirs = value.as_str().unwrap_or_default();
+                match diffy::merge(ancestor, ours, theirs) {
+                    Ok(text) => {
+                        merged = true;
+                        if text != ours {
+                            data.insert(field.clone(), Value::String(text));
+                            changed.push(field);
+                        }
+                    }
+                    Err(_) => {
+                        // A true overlap: the server's text stays, the device's waits for a person.
+                        self.conflict(tx, library_id, mutation, &field, &server, &value)
+                            .await?;
+                        conflicts.push(field);
                     }
                 }
-                Err(_) => {
-                    // A true overlap: the server's text stays, the device's waits for a person.
-                    record_conflict(tx, library_id, mutation, &field, &server, &value).await?;
-                    conflicts.push(field);
-                }
+            } else {
+                // Short fields: the later change (in server order) wins; the
+                // replaced value is kept so that nothing is silently lost.
+                self.conflict(tx, library_id, mutation, &field, &value, &server)
+                    .await?;
+                data.insert(field.clone(), value);
+                changed.push(field.clone());
+                conflicts.push(field);
             }
-        } else {
-            // Short fields: the later change (in server order) wins; the
-            // replaced value is kept so that nothing is silently lost.
-            record_conflict(tx, library_id, mutation, &field, &value, &server).await?;
-            data.insert(field.clone(), value);
-            changed.push(field.clone());
-            conflicts.push(field);
         }
+        if let Err((field, problem)) = meeting::check_record(&data) {
+            return Ok(invalid(id, field, problem));
+        }
+        if changed.is_empty() {
+            return Ok(applied(id, current.rev, conflicts, merged));
+        }
+        let rev = self.put(tx, key, library_id, false, data).await?;
+        Ok(applied(id, rev, conflicts, merged))
     }
-    if let Err((field, problem)) = meeting::check_record(&data) {
-        return Ok(invalid(id, field, problem));
-    }
-    if changed.is_empty() {
-        return Ok(applied(id, rev, conflicts, merged));
-    }
-    let rev = next_rev(tx).await?;
-    sqlx::query(
-        "update records set rev = $3, data = $4, updated_at = now()
-         where entity = $1 and id = $2",
-    )
-    .bind(meeting::ENTITY)
-    .bind(mutation.record_id)
-    .bind(rev)
-    .bind(Value::Object(data.clone()))
-    .execute(&mut *tx)
-    .await?;
-    save_version(tx, meeting::ENTITY, mutation.record_id, rev, &data).await?;
-    Ok(applied(id, rev, conflicts, merged))
-}
 
-/// Keeps the value that lost a merge as a `conflict` record of the same
-/// library, pulled by every device that sees the meeting.
-async fn record_conflict(
-    tx: &mut PgConnection,
-    library_id: Uuid,
-    mutation: &Mutation,
-    field: &str,
-    kept: &Value,
-    other: &Value,
-) -> Result<(), AppError> {
-    let rev = next_rev(tx).await?;
-    sqlx::query(
-        "insert into records (entity, id, library_id, rev, data)
-         values ($1, $2, $3, $4, jsonb_build_object(
-             'entity', $5::text, 'record_id', $6::uuid, 'field', $7::text,
-             'kept', $8::jsonb, 'other', $9::jsonb, 'mutation_id', $10::uuid,
-             'created_at', to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))",
-    )
-    .bind(conflict::ENTITY)
-    .bind(Uuid::new_v4())
-    .bind(library_id)
-    .bind(rev)
-    .bind(&mutation.entity)
-    .bind(mutation.record_id)
-    .bind(field)
-    .bind(kept)
-    .bind(other)
-    .bind(mutation.id)
-    .execute(tx)
-    .await?;
-    Ok(())
-}
+    async fn create_meeting(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        let data = match check_fields(&mutation.data) {
+            Ok(fields) => fields,
+            Err((field, problem)) => return Ok(invalid(id, &field, problem)),
+        };
+        if let Err((field, problem)) = meeting::check_record(&data) {
+            return Ok(invalid(id, field, problem));
+        }
+        let library = data
+            .get("partnership_id")
+            .and_then(Value::as_str)
+            .and_then(|p| Uuid::parse_str(p).ok())
+            .and_then(|p| self.partnerships.get(&p).copied());
+        let Some(library_id) = library else {
+            return Ok(invalid(id, "partnership_id", Problem::NotAllowedChoice));
+        };
+        if !self.actor.may(Action::Edit, Target::Library(library_id)) {
+            return Ok(rejected(id, "forbidden", "not allowed"));
+        }
+        let key = (meeting::ENTITY.to_owned(), mutation.record_id);
+        let rev = self.put(tx, key, library_id, false, data).await?;
+        Ok(applied(id, rev, Vec::new(), false))
+    }
 
-/// Marks a record deleted with a new revision; its data goes, the tombstone stays.
-async fn tombstone(tx: &mut PgConnection, entity: &str, id: Uuid) -> Result<i64, AppError> {
-    let rev = next_rev(tx).await?;
-    sqlx::query(
-        "update records set deleted = true, rev = $3, data = '{}'::jsonb, updated_at = now()
-         where entity = $1 and id = $2",
-    )
-    .bind(entity)
-    .bind(id)
-    .bind(rev)
-    .execute(tx)
-    .await?;
-    Ok(rev)
-}
+    /// Keeps the value that lost a merge as a `conflict` record of the same
+    /// library, pulled by every device that sees the meeting.
+    async fn conflict(
+        &mut self,
+        tx: &mut PgConnection,
+        library_id: Uuid,
+        mutation: &Mutation,
+        field: &str,
+        kept: &Value,
+        other: &Value,
+    ) -> Result<(), AppError> {
+        let mut data = Map::new();
+        data.insert("entity".into(), Value::String(mutation.entity.clone()));
+        data.insert(
+            "record_id".into(),
+            Value::String(mutation.record_id.to_string()),
+        );
+        data.insert("field".into(), Value::String(field.to_owned()));
+        data.insert("kept".into(), kept.clone());
+        data.insert("other".into(), other.clone());
+        data.insert("mutation_id".into(), Value::String(mutation.id.to_string()));
+        data.insert("created_at".into(), Value::String(self.now.clone()));
+        let key = (conflict::ENTITY.to_owned(), Uuid::new_v4());
+        self.put(tx, key, library_id, false, data).await?;
+        Ok(())
+    }
 
-/// A person settled a conflict: the device deletes it. Devices never create
-/// or change conflicts; the server does, during merges.
-async fn apply_conflict(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    mutation: &Mutation,
-) -> Result<MutationResult, AppError> {
-    let id = mutation.id;
-    if mutation.op != Op::Delete {
-        return Ok(rejected(
-            id,
-            "forbidden",
-            "conflicts are made by the server",
-        ));
-    }
-    let current: Option<(Uuid, i64, bool)> = sqlx::query_as(
-        "select library_id, rev, deleted from records where entity = $1 and id = $2 for update",
-    )
-    .bind(conflict::ENTITY)
-    .bind(mutation.record_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((library_id, rev, deleted)) = current else {
-        return Ok(rejected(id, "not_found", "no such record"));
-    };
-    if !actor.may(Action::Edit, Target::Library(library_id)) {
-        return Ok(rejected(id, "forbidden", "not allowed"));
-    }
-    if deleted {
-        return Ok(applied(id, rev, Vec::new(), false));
-    }
-    let rev = tombstone(tx, conflict::ENTITY, mutation.record_id).await?;
-    Ok(applied(id, rev, Vec::new(), false))
-}
-
-async fn create_meeting(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    mutation: &Mutation,
-) -> Result<MutationResult, AppError> {
-    let id = mutation.id;
-    let data = match check_fields(&mutation.data) {
-        Ok(fields) => fields,
-        Err((field, problem)) => return Ok(invalid(id, &field, problem)),
-    };
-    if let Err((field, problem)) = meeting::check_record(&data) {
-        return Ok(invalid(id, field, problem));
-    }
-    let partnership = data
-        .get("partnership_id")
-        .and_then(Value::as_str)
-        .and_then(|p| Uuid::parse_str(p).ok());
-    let library: Option<Uuid> =
-        sqlx::query_scalar("select lead_library_id from partnerships where id = $1")
-            .bind(partnership)
-            .fetch_optional(&mut *tx)
+    /// A person settled a conflict: the device deletes it. Devices never
+    /// create or change conflicts; the server does, during merges.
+    async fn apply_conflict(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        if mutation.op != Op::Delete {
+            return Ok(rejected(
+                id,
+                "forbidden",
+                "conflicts are made by the server",
+            ));
+        }
+        let key: Key = (conflict::ENTITY.to_owned(), mutation.record_id);
+        let Some(current) = self.records.get(&key).cloned() else {
+            return Ok(rejected(id, "not_found", "no such record"));
+        };
+        if !self
+            .actor
+            .may(Action::Edit, Target::Library(current.library_id))
+        {
+            return Ok(rejected(id, "forbidden", "not allowed"));
+        }
+        if current.deleted {
+            return Ok(applied(id, current.rev, Vec::new(), false));
+        }
+        let rev = self
+            .put(tx, key, current.library_id, true, Map::new())
             .await?;
-    let Some(library_id) = library else {
-        return Ok(invalid(id, "partnership_id", Problem::NotAllowedChoice));
-    };
-    if !actor.may(Action::Edit, Target::Library(library_id)) {
-        return Ok(rejected(id, "forbidden", "not allowed"));
+        Ok(applied(id, rev, Vec::new(), false))
     }
-    let rev = next_rev(tx).await?;
-    sqlx::query(
-        "insert into records (entity, id, library_id, rev, data)
-         values ($1, $2, $3, $4, $5)",
-    )
-    .bind(meeting::ENTITY)
-    .bind(mutation.record_id)
-    .bind(library_id)
-    .bind(rev)
-    .bind(Value::Object(data.clone()))
-    .execute(&mut *tx)
-    .await?;
-    save_version(tx, meeting::ENTITY, mutation.record_id, rev, &data).await?;
-    Ok(applied(id, rev, Vec::new(), false))
+
+    /// Writes what the batch did: records, their versions and the applied
+    /// mutations with their results, one statement each.
+    async fn write(self, tx: &mut PgConnection) -> Result<(), AppError> {
+        let mut entities = Vec::new();
+        let mut ids = Vec::new();
+        let mut libraries = Vec::new();
+        let mut revs = Vec::new();
+        let mut deleted = Vec::new();
+        let mut datas = Vec::new();
+        for ((entity, id), row) in self.records.into_iter().filter(|(_, row)| row.dirty) {
+            entities.push(entity);
+            ids.push(id);
+            libraries.push(row.library_id);
+            revs.push(row.rev);
+            deleted.push(row.deleted);
+            datas.push(Value::Object(row.data));
+        }
+        if !ids.is_empty() {
+            sqlx::query(
+                "insert into records (entity, id, library_id, rev, deleted, data)
+                 select * from unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::boolean[], $6::jsonb[])
+                 on conflict (entity, id) do update
+                 set rev = excluded.rev, deleted = excluded.deleted, data = excluded.data, updated_at = now()",
+            )
+            .bind(&entities)
+            .bind(&ids)
+            .bind(&libraries)
+            .bind(&revs)
+            .bind(&deleted)
+            .bind(&datas)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !self.versions.is_empty() {
+            let mut entities = Vec::with_capacity(self.versions.len());
+            let mut ids = Vec::with_capacity(self.versions.len());
+            let mut revs = Vec::with_capacity(self.versions.len());
+            let mut datas = Vec::with_capacity(self.versions.len());
+            for ((entity, id), rev, data) in self.versions {
+                entities.push(entity);
+                ids.push(id);
+                revs.push(rev);
+                datas.push(Value::Object(data));
+            }
+            sqlx::query(
+                "insert into record_versions (entity, record_id, rev, data)
+                 select * from unnest($1::text[], $2::uuid[], $3::bigint[], $4::jsonb[])",
+            )
+            .bind(&entities)
+            .bind(&ids)
+            .bind(&revs)
+            .bind(&datas)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut ids = Vec::new();
+        let mut entities = Vec::new();
+        let mut records = Vec::new();
+        let mut datas = Vec::new();
+        let mut results = Vec::new();
+        for (mutation, result) in self.applied {
+            ids.push(mutation.id);
+            entities.push(mutation.entity);
+            records.push(mutation.record_id);
+            datas.push(Value::Object(mutation.data));
+            results.push(serde_json::to_value(&result).map_err(|e| internal("sync result", e))?);
+        }
+        sqlx::query(
+            "insert into applied_mutations (id, device_id, user_id, entity, record_id, data, result)
+             select id, $2, $3, entity, record_id, data, result
+             from unnest($1::uuid[], $4::text[], $5::uuid[], $6::jsonb[], $7::jsonb[])
+                  as m(id, entity, record_id, data, result)",
+        )
+        .bind(&ids)
+        .bind(self.device_id)
+        .bind(self.actor.user_id)
+        .bind(&entities)
+        .bind(&records)
+        .bind(&datas)
+        .bind(&results)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Changes after `cursor` that the actor may see, oldest first, and the new cursor.
