@@ -216,3 +216,49 @@ test('the meetings page is in Polish, fits a tablet and says what waits', async 
   await expect(page.getByText('Wszystkie zmiany są na serwerze.')).toBeVisible();
   await context.close();
 });
+
+test('a tutor reads the partnership meetings without changing them; another library sees none of them', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'tutor@demo.local');
+  await page.goto('/spotkania');
+  await page.getByRole('link', { name: /Spotkanie inicjujące partnerstwa/ }).click();
+  await expect(page.getByLabel('Notatka ze spotkania')).toHaveValue(/Przyszło 14 osób/);
+  await expect(page.getByText('Możesz czytać spotkania tego partnerstwa, ale nie zmieniać ich.')).toBeVisible();
+  await expect(page.getByLabel('Notatka ze spotkania')).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Usuń spotkanie' })).toHaveCount(0);
+  await page.goto('/spotkania');
+  await expect(page.getByRole('link', { name: /Spotkanie robocze/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Nowe spotkanie' })).toHaveCount(0);
+  await context.close();
+
+  const rudka = await browser.newContext();
+  const other = await rudka.newPage();
+  await signIn(other, 'biblioteka2@demo.local');
+  await other.goto('/spotkania');
+  // Once the device has synced, it knows it has no partnership and no meetings of Zalesie.
+  await expect(other.getByText('Nie prowadzisz jeszcze żadnego partnerstwa w programie.', { exact: false })).toBeVisible();
+  await expect(other.getByText('Brak spotkań.')).toHaveCount(3);
+  await expect(other.getByRole('link', { name: /Spotkanie inicjujące/ })).toHaveCount(0);
+  await rudka.close();
+});
+
+test('two tabs of one person: one sends, the other shows the change at once', async ({ browser }) => {
+  const context = await browser.newContext();
+  const first = await signedInPage(context);
+  const second = await context.newPage();
+  await second.goto('/spotkania');
+  const title = uniqueTitle('Spotkanie z dwóch kart');
+  await createMeeting(first, title);
+  // The other tab follows the shared store through storage events, without a reload.
+  await expect(second.getByRole('link', { name: new RegExp(title) })).toBeVisible();
+  await expect(syncState(second)).toHaveText(/Wszystko wysłane o/);
+  const leases = await second.evaluate(() =>
+    Object.keys(localStorage).filter((key) => key.endsWith('/lease')),
+  );
+  expect(leases).toHaveLength(1);
+  expect(sql(`select count(*) from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe('1');
+  await context.close();
+});

@@ -172,6 +172,82 @@ pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
     Ok(())
 }
 
+/// Three meetings of the Zalesie partnership, so the meeting screens have
+/// something to show: one approved, one held whose notes are unfinished, one
+/// coming. They go in as synced records, so devices pull them like any other.
+/// Kept apart from `seed`, which tests use on an empty meeting table.
+pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
+    use serde_json::json;
+    let meetings = [
+        (
+            uuid!("5a1e0000-0000-4000-8000-000000000401"),
+            json!({
+                "partnership_id": ZALESIE_PARTNERSHIP, "kind": "initiating", "status": "approved",
+                "title": "Spotkanie inicjujące partnerstwa",
+                "starts_at": "2026-09-15T12:00:00Z", "ends_at": "2026-09-15T14:00:00Z",
+                "place": "Czytelnia biblioteki w Zalesiu", "facilitator": "Tomasz Wiśniewski",
+                "agenda": "1. Przedstawienie się partnerów\n2. Potrzeby mieszkańców\n3. Czy tworzymy partnerstwo?",
+                "minutes": "Przyszło 14 osób z gminy, szkoły, koła gospodyń wiejskich i OSP.\nRozmawialiśmy o tym, czego brakuje mieszkańcom: miejsca spotkań dla seniorów i zajęć dla młodzieży po lekcjach.\nWszyscy obecni chcą działać razem.",
+                "decisions": "Tworzymy partnerstwo. Następne spotkanie: plan działań.",
+                "next_meeting": "Kolejne spotkanie odbędzie się 5 listopada o 16.00 w czytelni.",
+                "tasks": [
+                    {"id": "5a1e0000-0000-4000-8000-000000000411", "title": "Rozesłać notatkę partnerom",
+                     "owner": "Barbara Kowalska", "deadline": "2026-09-22", "status": "done"},
+                    {"id": "5a1e0000-0000-4000-8000-000000000412", "title": "Zebrać pomysły od młodzieży",
+                     "owner": "Szkoła Podstawowa w Zalesiu", "deadline": "2026-10-20", "status": "done"}
+                ]
+            }),
+        ),
+        (
+            uuid!("5a1e0000-0000-4000-8000-000000000402"),
+            json!({
+                "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "status": "draft",
+                "title": "Spotkanie robocze: plan działań na 2027",
+                "starts_at": "2026-11-05T15:00:00Z", "ends_at": "2026-11-05T17:00:00Z",
+                "place": "Czytelnia biblioteki w Zalesiu", "facilitator": "Tomasz Wiśniewski",
+                "agenda": "1. Pomysły młodzieży\n2. Zadania na 2027\n3. Kto za co odpowiada",
+                "minutes": "Omówiliśmy pomysły młodzieży: kino plenerowe i warsztaty z robotyki.\n",
+                "decisions": "", "next_meeting": "",
+                "tasks": [
+                    {"id": "5a1e0000-0000-4000-8000-000000000421", "title": "Zapytać gminę o salę na warsztaty",
+                     "owner": "Urząd Gminy Zalesie", "deadline": "2026-11-30", "status": "in_progress"}
+                ]
+            }),
+        ),
+        (
+            uuid!("5a1e0000-0000-4000-8000-000000000403"),
+            json!({
+                "partnership_id": ZALESIE_PARTNERSHIP, "kind": "summary", "status": "draft",
+                "title": "Podsumowanie roku partnerstwa",
+                "starts_at": "2026-12-10T13:00:00Z", "ends_at": null,
+                "place": "Świetlica wiejska w Borowie", "facilitator": "",
+                "agenda": "1. Co się udało w 2026\n2. Plan rozwoju współpracy na 2027",
+                "minutes": "", "decisions": "", "next_meeting": "", "tasks": []
+            }),
+        ),
+    ];
+    let mut tx = pool.begin().await?;
+    for (id, data) in meetings {
+        sqlx::query(
+            "with r as (select nextval('revisions') as rev),
+             stored as (
+                 insert into records (entity, id, library_id, rev, data)
+                 select 'meeting', $1, $2, rev, $3 from r
+                 on conflict do nothing
+                 returning id, rev, data)
+             insert into record_versions (entity, record_id, rev, data)
+             select 'meeting', id, rev, data from stored",
+        )
+        .bind(id)
+        .bind(ZALESIE)
+        .bind(data)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Who is who in the demo: the coordinator runs the program all three main
 /// libraries take part in, the tutor supports Zalesie and Rudka (not
 /// Olszanka), each librarian has one library.
@@ -260,6 +336,31 @@ mod tests {
                 .await
                 .expect("tutor");
         assert!(password::verify(DEMO_PASSWORD, &stored).expect("verify"));
+    }
+
+    #[sqlx::test(migrator = "app::db::MIGRATOR")]
+    async fn demo_meetings_are_valid_records_seeded_once(pool: PgPool) {
+        seed(&pool, false).await.expect("seed");
+        seed_meetings(&pool).await.expect("first");
+        seed_meetings(&pool).await.expect("second");
+        let stored: Vec<serde_json::Value> =
+            sqlx::query_scalar("select data from records where entity = 'meeting'")
+                .fetch_all(&pool)
+                .await
+                .expect("meetings");
+        assert_eq!(stored.len(), 3);
+        for data in stored {
+            let fields = data.as_object().cloned().expect("object");
+            for (field, value) in &fields {
+                assert_eq!(
+                    app::meetings::model::check_field(field, value).as_ref(),
+                    Ok(value),
+                    "{field}"
+                );
+            }
+            assert_eq!(app::meetings::model::check_record(&fields), Ok(()));
+        }
+        assert_eq!(count(&pool, "record_versions").await, 3);
     }
 
     #[sqlx::test(migrator = "app::db::MIGRATOR")]

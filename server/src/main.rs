@@ -90,6 +90,7 @@ async fn seed_demo() -> Result<(), BoxError> {
     }
     let pool = migrate().await?;
     demo::seed(&pool, production).await?;
+    demo::seed_meetings(&pool).await?;
     tracing::info!("demo data is in place (password: {})", demo::DEMO_PASSWORD);
     Ok(())
 }

@@ -66,7 +66,8 @@ fn StoreTrouble(error: StoreError) -> impl IntoView {
 #[derive(Debug, Clone, PartialEq)]
 struct ListData {
     meetings: Vec<MeetingView>,
-    partnerships: Vec<PartnershipRef>,
+    /// `None` until the device has fetched the list once.
+    partnerships: Option<Vec<PartnershipRef>>,
     pending: HashSet<Uuid>,
 }
 
@@ -96,7 +97,7 @@ pub fn MeetingsPage() -> impl IntoView {
                 .collect();
             Ok(ListData {
                 meetings,
-                partnerships: store.reference(PARTNERSHIPS)?.unwrap_or_default(),
+                partnerships: store.reference(PARTNERSHIPS)?,
                 pending,
             })
         })
@@ -117,12 +118,12 @@ pub fn MeetingsPage() -> impl IntoView {
 fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
-    let names: HashMap<Uuid, String> = list
-        .partnerships
+    let partnerships = list.partnerships.clone().unwrap_or_default();
+    let names: HashMap<Uuid, String> = partnerships
         .iter()
         .map(|p| (p.id, format!("{} — {}", p.name, p.library_name)))
         .collect();
-    let choices = list.partnerships.clone();
+    let choices = partnerships;
     let on_filter = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let href = if value.is_empty() {
@@ -236,14 +237,21 @@ fn MeetingItem(meeting: MeetingView, partnership: Option<String>, pending: bool)
 /// Creating a meeting: partnership, kind, title and start. The rest is
 /// written in the editor.
 #[component]
-fn NewMeeting(partnerships: Vec<PartnershipRef>) -> impl IntoView {
+fn NewMeeting(partnerships: Option<Vec<PartnershipRef>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let navigate = use_navigate();
     let open = RwSignal::new(false);
-    let editable: Vec<PartnershipRef> = partnerships.into_iter().filter(|p| p.editable).collect();
-    if editable.is_empty() {
+    let Some(partnerships) = partnerships else {
         return view! { <p class="notice">{t!(i18n, meetings.no_partnerships)}</p> }.into_any();
+    };
+    if partnerships.is_empty() {
+        return view! { <p class="notice">{t!(i18n, meetings.no_partnership_yet)}</p> }.into_any();
+    }
+    let editable: Vec<PartnershipRef> = partnerships.into_iter().filter(|p| p.editable).collect();
+    // A tutor or coordinator reads meetings; only the library writes them.
+    if editable.is_empty() {
+        return ().into_any();
     }
     let (partnership, kind, title, starts) = (
         NodeRef::<html::Select>::new(),
