@@ -9,6 +9,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
+pub mod attendance;
 pub mod directory;
 pub mod errors;
 pub mod format;

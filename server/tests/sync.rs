@@ -505,3 +505,95 @@ async fn a_batch_of_500_mutations_is_applied_in_one_request_in_order(pool: PgPoo
     // The pull returns each meeting once, at its last revision.
     assert_eq!(answer["changes"].as_array().map(Vec::len), Some(250));
 }
+
+fn sign_in_mutation(record: Uuid, meeting: Uuid, name: &str) -> Value {
+    let mut m = mutation(
+        record,
+        None,
+        json!({
+            "meeting_id": meeting, "full_name": name, "organization": "OSP Zalesie",
+            "function": "naczelnik", "clause_version": 1, "clause_ack": true,
+            "image_consent": true, "signed_at": "2026-11-22T12:00:00Z",
+            "signature": {"kind": "drawn", "strokes": [[10, 10, 200, 300, 400, 120]]},
+        }),
+    );
+    m["entity"] = json!("sign_in");
+    m
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn sign_ins_are_added_once_never_changed_and_only_by_the_library(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let tablet = Uuid::new_v4();
+    let meeting_id = Uuid::new_v4();
+    let anna = Uuid::new_v4();
+    // A meeting made offline and its first sign-in travel in one request.
+    let create = mutation(meeting_id, None, meeting("Zebranie", ZALESIE_PARTNERSHIP));
+    let first = sign_in_mutation(anna, meeting_id, "Anna Nowak");
+    let answer = sync(&pool, &cookie, tablet, 0, &[create, first.clone()]).await;
+    assert_eq!(answer["results"][1]["status"], "applied", "{answer}");
+    let stored: Value = sqlx::query_scalar("select data from records where entity = 'sign_in'")
+        .fetch_one(&pool)
+        .await
+        .expect("sign-in");
+    assert_eq!(stored["device_id"], json!(tablet));
+
+    // The same sign-in from another device (a rescue file) changes nothing;
+    // a different one under the same id is refused, as is a deletion.
+    let mut again = first.clone();
+    again["id"] = json!(Uuid::new_v4());
+    let mut changed = sign_in_mutation(anna, meeting_id, "Ktoś Inny");
+    changed["id"] = json!(Uuid::new_v4());
+    let mut deleted = mutation(anna, None, json!({}));
+    deleted["entity"] = json!("sign_in");
+    deleted["op"] = json!("delete");
+    let mut unsigned = sign_in_mutation(Uuid::new_v4(), meeting_id, "Bez Podpisu");
+    unsigned["data"]
+        .as_object_mut()
+        .map(|data| data.remove("signature"));
+    let answer = sync(
+        &pool,
+        &cookie,
+        Uuid::new_v4(),
+        0,
+        &[again, changed, deleted, unsigned],
+    )
+    .await;
+    assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
+    assert_eq!(answer["results"][1]["status"], "rejected");
+    assert_eq!(answer["results"][2]["status"], "rejected");
+    assert_eq!(answer["results"][3]["error"]["field"], "signature");
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        1
+    );
+
+    // Nobody outside the library adds to its list: not another library, not a tutor.
+    for outsider in ["biblioteka2@demo.local", "tutor@demo.local"] {
+        let cookie = demo_sign_in(&pool, outsider).await;
+        let answer = sync(
+            &pool,
+            &cookie,
+            Uuid::new_v4(),
+            0,
+            &[sign_in_mutation(Uuid::new_v4(), meeting_id, "Obcy")],
+        )
+        .await;
+        assert_eq!(
+            answer["results"][0]["error"]["code"], "forbidden",
+            "{answer}"
+        );
+    }
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        1
+    );
+}

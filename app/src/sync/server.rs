@@ -8,6 +8,7 @@
 use super::{Change, MAX_MUTATIONS, MAX_PULL, Mutation, MutationResult, Op, Rejection, Status};
 use crate::{
     accounts::access::{Action, Actor, Scope, Target},
+    attendance::model as sign_in,
     errors::{AppError, Problem, internal},
     meetings::model as meeting,
     sync::conflict,
@@ -108,6 +109,7 @@ pub async fn push(
         let result = match mutation.entity.as_str() {
             meeting::ENTITY => batch.apply_meeting(&mut tx, mutation).await?,
             conflict::ENTITY => batch.apply_conflict(&mut tx, mutation).await?,
+            sign_in::ENTITY => batch.apply_sign_in(&mut tx, mutation).await?,
             _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
         };
         batch.applied.push((mutation.clone(), result.clone()));
@@ -172,8 +174,20 @@ impl<'a> Batch<'a> {
         device_id: Uuid,
         mutations: &[&Mutation],
     ) -> Result<Batch<'a>, AppError> {
-        let entities: Vec<String> = mutations.iter().map(|m| m.entity.clone()).collect();
-        let ids: Vec<Uuid> = mutations.iter().map(|m| m.record_id).collect();
+        let mut entities: Vec<String> = mutations.iter().map(|m| m.entity.clone()).collect();
+        let mut ids: Vec<Uuid> = mutations.iter().map(|m| m.record_id).collect();
+        // The meetings sign-ins are for: their library decides who may add them.
+        for mutation in mutations.iter().filter(|m| m.entity == sign_in::ENTITY) {
+            if let Some(meeting_id) = mutation
+                .data
+                .get("meeting_id")
+                .and_then(Value::as_str)
+                .and_then(|id| Uuid::parse_str(id).ok())
+            {
+                entities.push(meeting::ENTITY.to_owned());
+                ids.push(meeting_id);
+            }
+        }
         let rows: Vec<(String, Uuid, Uuid, i64, bool, Value)> = sqlx::query_as(
             "select r.entity, r.id, r.library_id, r.rev, r.deleted, r.data
              from records r join unnest($1::text[], $2::uuid[]) as k(entity, id)
@@ -527,6 +541,65 @@ impl<'a> Batch<'a> {
         let rev = self
             .put(tx, key, current.library_id, true, Map::new())
             .await?;
+        Ok(applied(id, rev, Vec::new(), false))
+    }
+
+    /// A sign-in is added once and never changed: the list is a record of
+    /// who signed, so a second, different write to it is refused.
+    async fn apply_sign_in(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        if mutation.op == Op::Delete {
+            return Ok(rejected(
+                id,
+                "forbidden",
+                "sign-ins are struck, not deleted",
+            ));
+        }
+        let mut data = match sign_in::check(&mutation.data) {
+            Ok(data) => data,
+            Err((field, problem)) => return Ok(invalid(id, &field, problem)),
+        };
+        let meeting_key: Key = (
+            meeting::ENTITY.to_owned(),
+            data.get("meeting_id")
+                .and_then(Value::as_str)
+                .and_then(|m| Uuid::parse_str(m).ok())
+                .unwrap_or_default(),
+        );
+        let Some(library_id) = self
+            .records
+            .get(&meeting_key)
+            .filter(|meeting| !meeting.deleted)
+            .map(|meeting| meeting.library_id)
+        else {
+            return Ok(invalid(id, "meeting_id", Problem::NotAllowedChoice));
+        };
+        if !self.actor.may(Action::Edit, Target::Library(library_id)) {
+            return Ok(rejected(id, "forbidden", "not allowed"));
+        }
+        data.insert(
+            "device_id".into(),
+            Value::String(self.device_id.to_string()),
+        );
+        let key: Key = (sign_in::ENTITY.to_owned(), mutation.record_id);
+        if let Some(existing) = self.records.get(&key) {
+            // The same sign-in again (a rescue file, a second device): no change.
+            let without_device = |fields: &Map<String, Value>| {
+                let mut fields = fields.clone();
+                fields.remove("device_id");
+                fields
+            };
+            return Ok(if without_device(&existing.data) == without_device(&data) {
+                applied(id, existing.rev, Vec::new(), false)
+            } else {
+                rejected(id, "forbidden", "a sign-in cannot be changed")
+            });
+        }
+        let rev = self.put(tx, key, library_id, false, data).await?;
         Ok(applied(id, rev, Vec::new(), false))
     }
 

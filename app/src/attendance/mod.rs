@@ -1,0 +1,3 @@
+//! Attendance lists (listy obecności): sign-ins collected at meetings.
+
+pub mod model;

@@ -1,0 +1,224 @@
+//! A sign-in on a meeting's attendance list (wpis na liście obecności), and
+//! how each of its fields is checked — in the kiosk before it is saved, and
+//! on the server before it is applied. Sign-ins are append-only: once made,
+//! one is never edited, so two devices can never conflict over it.
+
+use crate::{errors::Problem, meetings::model::is_utc_instant};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+pub const ENTITY: &str = "sign_in";
+
+/// Fields every sign-in has.
+pub const REQUIRED: [&str; 6] = [
+    "meeting_id",
+    "full_name",
+    "clause_version",
+    "image_consent",
+    "signature",
+    "signed_at",
+];
+
+const MAX_SHORT: usize = 200;
+/// Signature coordinates are quantized to whole numbers in 0..=SCALE.
+pub const SCALE: i64 = 1000;
+/// A drawn signature's size limit, in coordinates (x and y count separately).
+const MAX_POINTS: usize = 4000;
+const MAX_STROKES: usize = 100;
+
+fn short_text(value: &Value, required: bool) -> Result<Value, Problem> {
+    let text = value.as_str().ok_or(Problem::NotAllowedChoice)?;
+    let trimmed = text.trim();
+    if required && trimmed.is_empty() {
+        return Err(Problem::Required);
+    }
+    if trimmed.chars().count() > MAX_SHORT {
+        return Err(Problem::TooLong);
+    }
+    Ok(Value::String(trimmed.to_owned()))
+}
+
+/// `{"kind": "drawn", "strokes": [[x, y, x, y, …], …]}` with whole
+/// coordinates in 0..=1000, or `{"kind": "typed", "name": "…"}` for someone
+/// who cannot draw (printed as such).
+fn signature(value: &Value) -> Result<Value, Problem> {
+    let object = value.as_object().ok_or(Problem::Required)?;
+    match object.get("kind").and_then(Value::as_str) {
+        Some("drawn") => {
+            let strokes = object
+                .get("strokes")
+                .and_then(Value::as_array)
+                .ok_or(Problem::Required)?;
+            if strokes.is_empty() {
+                return Err(Problem::Required);
+            }
+            if strokes.len() > MAX_STROKES {
+                return Err(Problem::TooLong);
+            }
+            let mut points = 0;
+            for stroke in strokes {
+                let coordinates = stroke.as_array().ok_or(Problem::NotAllowedChoice)?;
+                points += coordinates.len();
+                let valid = coordinates.len() >= 2
+                    && coordinates.len() % 2 == 0
+                    && coordinates
+                        .iter()
+                        .all(|c| c.as_i64().is_some_and(|c| (0..=SCALE).contains(&c)));
+                if !valid {
+                    return Err(Problem::NotAllowedChoice);
+                }
+            }
+            if points > MAX_POINTS {
+                return Err(Problem::TooLong);
+            }
+            let mut out = Map::new();
+            out.insert("kind".into(), Value::String("drawn".into()));
+            out.insert("strokes".into(), Value::Array(strokes.clone()));
+            Ok(Value::Object(out))
+        }
+        Some("typed") => {
+            let name = short_text(object.get("name").unwrap_or(&Value::Null), true)?;
+            let mut out = Map::new();
+            out.insert("kind".into(), Value::String("typed".into()));
+            out.insert("name".into(), name);
+            Ok(Value::Object(out))
+        }
+        _ => Err(Problem::Required),
+    }
+}
+
+/// Checks one field and returns it normalized. Unknown fields are refused.
+pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
+    match field {
+        "meeting_id" => value
+            .as_str()
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .map(|id| Value::String(id.to_string()))
+            .ok_or(Problem::NotAllowedChoice),
+        "full_name" => short_text(value, true),
+        "organization" | "function" | "contact" => short_text(value, false),
+        "clause_version" => match value.as_i64() {
+            Some(version) if version >= 1 => Ok(value.clone()),
+            _ => Err(Problem::NotAllowedChoice),
+        },
+        // The clause must be acknowledged; consents are an explicit yes or no.
+        "clause_ack" => match value {
+            Value::Bool(true) => Ok(value.clone()),
+            _ => Err(Problem::Required),
+        },
+        "image_consent" | "contact_consent" | "typed_later" => match value {
+            Value::Bool(_) => Ok(value.clone()),
+            _ => Err(Problem::Required),
+        },
+        "signature" => signature(value),
+        "signed_at" => match value.as_str() {
+            Some(text) if is_utc_instant(text) => Ok(value.clone()),
+            _ => Err(Problem::NotAllowedChoice),
+        },
+        _ => Err(Problem::NotAllowedChoice),
+    }
+}
+
+/// Checks a whole sign-in: required fields present, the clause acknowledged,
+/// and contact data only with its own consent. Returns the offending field.
+pub fn check_record(data: &Map<String, Value>) -> Result<(), (&'static str, Problem)> {
+    for field in REQUIRED {
+        if data.get(field).is_none_or(Value::is_null) {
+            return Err((field, Problem::Required));
+        }
+    }
+    if data.get("clause_ack") != Some(&Value::Bool(true)) {
+        return Err(("clause_ack", Problem::Required));
+    }
+    let contact = data
+        .get("contact")
+        .and_then(Value::as_str)
+        .is_some_and(|c| !c.trim().is_empty());
+    if contact && data.get("contact_consent") != Some(&Value::Bool(true)) {
+        return Err(("contact_consent", Problem::Required));
+    }
+    Ok(())
+}
+
+/// Checks every field of `data`, then the whole; the normalized sign-in or
+/// the first problem.
+pub fn check(data: &Map<String, Value>) -> Result<Map<String, Value>, (String, Problem)> {
+    let checked: Map<String, Value> = data
+        .iter()
+        .map(|(field, value)| {
+            check_field(field, value)
+                .map(|value| (field.clone(), value))
+                .map_err(|problem| (field.clone(), problem))
+        })
+        .collect::<Result<_, _>>()?;
+    check_record(&checked).map_err(|(field, problem)| (field.to_owned(), problem))?;
+    Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sign_in() -> Map<String, Value> {
+        json!({
+            "meeting_id": "5a1e0000-0000-4000-8000-000000000401",
+            "full_name": "  Anna Nowak ", "organization": "Koło Gospodyń Wiejskich",
+            "function": "przewodnicząca", "clause_version": 1, "clause_ack": true,
+            "image_consent": false, "signed_at": "2026-11-22T12:00:00Z",
+            "signature": {"kind": "drawn", "strokes": [[0, 0, 500, 500, 1000, 1000]]},
+        })
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_complete_sign_in_passes_and_is_normalized() {
+        let checked = check(&sign_in()).expect("valid");
+        assert_eq!(checked["full_name"], "Anna Nowak");
+    }
+
+    #[test]
+    fn the_clause_consents_and_signature_are_required() {
+        let mut data = sign_in();
+        data.remove("image_consent");
+        assert_eq!(
+            check(&data),
+            Err(("image_consent".into(), Problem::Required))
+        );
+        let mut data = sign_in();
+        data.insert("clause_ack".into(), json!(false));
+        assert_eq!(check(&data), Err(("clause_ack".into(), Problem::Required)));
+        let mut data = sign_in();
+        data.insert("signature".into(), json!({"kind": "drawn", "strokes": []}));
+        assert_eq!(check(&data), Err(("signature".into(), Problem::Required)));
+        let mut data = sign_in();
+        data.insert(
+            "signature".into(),
+            json!({"kind": "drawn", "strokes": [[0, 1001]]}),
+        );
+        assert_eq!(
+            check(&data),
+            Err(("signature".into(), Problem::NotAllowedChoice))
+        );
+        let mut data = sign_in();
+        data.insert(
+            "signature".into(),
+            json!({"kind": "typed", "name": "Anna Nowak"}),
+        );
+        assert!(check(&data).is_ok());
+    }
+
+    #[test]
+    fn contact_data_needs_its_own_consent() {
+        let mut data = sign_in();
+        data.insert("contact".into(), json!("anna@example.pl"));
+        assert_eq!(
+            check(&data),
+            Err(("contact_consent".into(), Problem::Required))
+        );
+        data.insert("contact_consent".into(), json!(true));
+        assert!(check(&data).is_ok());
+    }
+}
