@@ -1,4 +1,4 @@
-//! Fault injection: simulated devices edit meetings offline while their
+//! Fault injection: simulated devices edit meetings and take sign-ins offline while their
 //! requests and answers are lost, duplicated, delayed and reordered, and the
 //! server is restarted (a new router; all state is in PostgreSQL). Each seed
 //! is a different random history, reproducible by its number. At the end
@@ -42,6 +42,8 @@ struct Sim {
     /// Its last value of its own field and minutes line, per record.
     last_field: BTreeMap<Uuid, String>,
     last_line: BTreeMap<Uuid, String>,
+    /// Sign-ins taken on this device: id → the person's name.
+    signed: BTreeMap<Uuid, String>,
 }
 
 /// Requests that went out and whose answers are still on their way.
@@ -116,7 +118,32 @@ fn edit(sim: &mut Sim, index: usize, record: Uuid, rng: &mut StdRng, known: bool
     sim.made.insert(id);
 }
 
-async fn run(pool: &PgPool, cookie: &str, seed: u64) {
+/// Someone signs the list of a meeting the device knows (append-only).
+fn sign(sim: &mut Sim, meeting: Uuid, rng: &mut StdRng) {
+    let id = Uuid::new_v4();
+    let name = format!("Osoba {}", rng.random_range(0..1_000_000));
+    let strokes: Vec<i64> = (0..8).map(|_| rng.random_range(0..=1000)).collect();
+    let data = json!({
+        "meeting_id": meeting, "full_name": name, "clause_version": 1, "clause_ack": true,
+        "image_consent": rng.random_bool(0.5), "signed_at": "2026-11-22T12:00:00Z",
+        "signature": {"kind": "drawn", "strokes": [strokes]},
+    });
+    let made = sim
+        .store
+        .save(
+            "sign_in",
+            id,
+            Op::Upsert,
+            data.as_object().cloned().unwrap_or_default(),
+            None,
+        )
+        .expect("save");
+    sim.made.insert(made);
+    sim.signed.insert(id, name);
+}
+
+/// Runs one seed; returns how many sign-ins it took.
+async fn run(pool: &PgPool, cookie: &str, seed: u64) -> usize {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut sims: Vec<Sim> = (0..DEVICES)
         .map(|_| Sim {
@@ -124,6 +151,7 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) {
             made: BTreeSet::new(),
             last_field: BTreeMap::new(),
             last_line: BTreeMap::new(),
+            signed: BTreeMap::new(),
         })
         .collect();
     let mut records: Vec<Uuid> = Vec::new();
@@ -131,7 +159,7 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) {
 
     for _ in 0..STEPS {
         let index = rng.random_range(0..DEVICES);
-        match rng.random_range(0..10) {
+        match rng.random_range(0..11) {
             // A new meeting, or an edit of one the device knows.
             0 => {
                 let record = Uuid::new_v4();
@@ -153,6 +181,24 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) {
                     .collect();
                 if let Some(record) = known.get(rng.random_range(0..known.len().max(1))) {
                     edit(&mut sims[index], index, *record, &mut rng, true);
+                }
+            }
+            // A sign-in at one of the device's meetings.
+            10 => {
+                let known: Vec<Uuid> = records
+                    .iter()
+                    .copied()
+                    .filter(|r| {
+                        sims[index]
+                            .store
+                            .view("meeting", *r)
+                            .ok()
+                            .flatten()
+                            .is_some()
+                    })
+                    .collect();
+                if let Some(meeting) = known.get(rng.random_range(0..known.len().max(1))) {
+                    sign(&mut sims[index], *meeting, &mut rng);
                 }
             }
             // A normal round trip.
@@ -264,6 +310,31 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) {
             }
         }
     }
+    // Every sign-in is on the list once, and every device holds the whole list.
+    let signed: BTreeMap<Uuid, String> = sims.iter().flat_map(|sim| sim.signed.clone()).collect();
+    let stored: Vec<(Uuid, Value)> = sqlx::query_as(
+        "select id, data from records where entity = 'sign_in' and data->>'meeting_id' = any($1)",
+    )
+    .bind(records.iter().map(Uuid::to_string).collect::<Vec<_>>())
+    .fetch_all(pool)
+    .await
+    .expect("sign-ins");
+    assert_eq!(stored.len(), signed.len(), "seed {seed}: sign-ins");
+    for (id, data) in &stored {
+        assert_eq!(
+            data["full_name"].as_str(),
+            signed.get(id).map(String::as_str),
+            "seed {seed}"
+        );
+        for sim in &sims {
+            let view = sim.store.view("sign_in", *id).expect("view").expect("held");
+            assert_eq!(
+                &Value::Object(view),
+                data,
+                "seed {seed}: a device lacks a sign-in"
+            );
+        }
+    }
     let conflicts: i64 =
         sqlx::query_scalar("select count(*) from records where entity = 'conflict'")
             .fetch_one(pool)
@@ -273,12 +344,18 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) {
         conflicts, 0,
         "seed {seed}: separate fields and lines never conflict"
     );
+    signed.len()
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn devices_and_database_agree_whatever_the_network_does(pool: PgPool) {
     let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let mut signed = 0;
     for seed in 0..SEEDS {
-        run(&pool, &cookie, seed).await;
+        signed += run(&pool, &cookie, seed).await;
     }
+    assert!(
+        signed >= SEEDS as usize,
+        "too few sign-ins exercised: {signed}"
+    );
 }
