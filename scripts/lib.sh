@@ -67,6 +67,15 @@ ensure_wasm_bindgen() {
   fi
 }
 
+ensure_nextest() {
+  if cargo nextest --version >/dev/null 2>&1; then
+    done_already "cargo-nextest is installed"
+  else
+    step "Installing cargo-nextest (runs each test in its own process; about 5 minutes)"
+    cargo install cargo-nextest --locked
+  fi
+}
+
 ensure_node_packages() {
   command -v npm >/dev/null || apt_install nodejs npm
   local stamp="$ROOT/end2end/node_modules/.partnerstwa-lock"
@@ -92,6 +101,7 @@ ensure_build_tools() {
   ensure_rust
   ensure_cargo_leptos
   ensure_wasm_bindgen
+  ensure_nextest
   ensure_node_packages
 }
 
