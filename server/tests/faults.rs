@@ -118,6 +118,15 @@ fn edit(sim: &mut Sim, index: usize, record: Uuid, rng: &mut StdRng, known: bool
     sim.made.insert(id);
 }
 
+/// The meetings a device has seen (made or pulled).
+fn known_meetings(sim: &Sim, records: &[Uuid]) -> Vec<Uuid> {
+    records
+        .iter()
+        .copied()
+        .filter(|r| sim.store.view("meeting", *r).ok().flatten().is_some())
+        .collect()
+}
+
 /// Someone signs the list of a meeting the device knows (append-only).
 fn sign(sim: &mut Sim, meeting: Uuid, rng: &mut StdRng) {
     let id = Uuid::new_v4();
@@ -167,36 +176,14 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) -> usize {
                 edit(&mut sims[index], index, record, &mut rng, false);
             }
             1..=4 => {
-                let known: Vec<Uuid> = records
-                    .iter()
-                    .copied()
-                    .filter(|r| {
-                        sims[index]
-                            .store
-                            .view("meeting", *r)
-                            .ok()
-                            .flatten()
-                            .is_some()
-                    })
-                    .collect();
+                let known = known_meetings(&sims[index], &records);
                 if let Some(record) = known.get(rng.random_range(0..known.len().max(1))) {
                     edit(&mut sims[index], index, *record, &mut rng, true);
                 }
             }
             // A sign-in at one of the device's meetings.
             10 => {
-                let known: Vec<Uuid> = records
-                    .iter()
-                    .copied()
-                    .filter(|r| {
-                        sims[index]
-                            .store
-                            .view("meeting", *r)
-                            .ok()
-                            .flatten()
-                            .is_some()
-                    })
-                    .collect();
+                let known = known_meetings(&sims[index], &records);
                 if let Some(meeting) = known.get(rng.random_range(0..known.len().max(1))) {
                     sign(&mut sims[index], *meeting, &mut rng);
                 }

@@ -3,7 +3,10 @@
 //! on the server before it is applied. Sign-ins are append-only: once made,
 //! one is never edited, so two devices can never conflict over it.
 
-use crate::{errors::Problem, meetings::model::is_utc_instant};
+use crate::{
+    errors::Problem,
+    meetings::model::{is_utc_instant, short_text},
+};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -19,24 +22,11 @@ pub const REQUIRED: [&str; 6] = [
     "signed_at",
 ];
 
-const MAX_SHORT: usize = 200;
 /// Signature coordinates are quantized to whole numbers in 0..=SCALE.
 pub const SCALE: i64 = 1000;
 /// A drawn signature's size limit, in coordinates (x and y count separately).
 const MAX_POINTS: usize = 4000;
 const MAX_STROKES: usize = 100;
-
-fn short_text(value: &Value, required: bool) -> Result<Value, Problem> {
-    let text = value.as_str().ok_or(Problem::NotAllowedChoice)?;
-    let trimmed = text.trim();
-    if required && trimmed.is_empty() {
-        return Err(Problem::Required);
-    }
-    if trimmed.chars().count() > MAX_SHORT {
-        return Err(Problem::TooLong);
-    }
-    Ok(Value::String(trimmed.to_owned()))
-}
 
 /// `{"kind": "drawn", "strokes": [[x, y, x, y, …], …]}` with whole
 /// coordinates in 0..=1000, or `{"kind": "typed", "name": "…"}` for someone

@@ -31,7 +31,9 @@ const MAX_SHORT: usize = 200;
 const MAX_TEXT: usize = 100_000;
 const MAX_TASKS: usize = 200;
 
-fn short_text(value: &Value, required: bool) -> Result<Value, Problem> {
+/// A one-line text, trimmed, at most 200 characters (names, titles, places);
+/// shared by every entity's checks.
+pub fn short_text(value: &Value, required: bool) -> Result<Value, Problem> {
     let text = value.as_str().ok_or(Problem::NotAllowedChoice)?;
     let trimmed = text.trim();
     if required && trimmed.is_empty() {

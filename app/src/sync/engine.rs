@@ -165,11 +165,11 @@ impl SyncEngine {
         let user = self.user.get_untracked().ok_or(StoreError::Unavailable)?;
         let result = open(user).and_then(|mut store| write(&mut store));
         self.changed();
-        if result.is_ok() {
-            self.soon();
-        } else if let Err(error) = &result {
-            self.status
-                .update(|status| status.trouble = Some(store_trouble(error)));
+        match &result {
+            Ok(_) => self.soon(),
+            Err(error) => self
+                .status
+                .update(|status| status.trouble = Some(store_trouble(error))),
         }
         result
     }
@@ -272,7 +272,7 @@ mod browser {
     }
 
     fn lease_key(user: Uuid) -> String {
-        format!("partnerstwa/{user}/lease")
+        format!("{}lease", super::super::local::namespace(user))
     }
 
     fn visible() -> bool {
@@ -492,7 +492,7 @@ mod browser {
                 return;
             };
             let key = event.key().unwrap_or_default();
-            let prefix = format!("partnerstwa/{user}/");
+            let prefix = super::super::local::namespace(user);
             if key.starts_with(&prefix) && !key.ends_with("/lease") {
                 engine.changed();
                 if key.ends_with("/outbox") {

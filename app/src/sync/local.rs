@@ -156,6 +156,11 @@ pub struct Rescue {
     pub refused: Vec<Refused>,
 }
 
+/// The key prefix of one person's data on a device.
+pub fn namespace(user_id: Uuid) -> String {
+    format!("partnerstwa/{user_id}/")
+}
+
 pub struct LocalStore<S: Storage> {
     storage: S,
     prefix: String,
@@ -165,7 +170,7 @@ pub struct LocalStore<S: Storage> {
 impl<S: Storage> LocalStore<S> {
     /// Opens (or starts) the store of one person on this device.
     pub fn open(storage: S, user_id: Uuid) -> Result<Self, StoreError> {
-        let prefix = format!("partnerstwa/{user_id}/");
+        let prefix = namespace(user_id);
         let mut store = Self {
             storage,
             prefix,
@@ -296,13 +301,21 @@ impl<S: Storage> LocalStore<S> {
     /// The record as this device sees it: the pulled state with every
     /// pending change on top. `None` when unknown or deleted.
     pub fn view(&self, entity: &str, id: Uuid) -> Result<Option<Map<String, Value>>, StoreError> {
-        let pulled = self.pulled(entity, id)?;
-        let mut data = match &pulled {
-            Some(p) if p.deleted => None,
-            Some(p) => Some(p.data.clone()),
-            None => None,
+        self.view_over(entity, id, &self.outbox()?)
+    }
+
+    /// `view` with the outbox already read (a list reads it once, not per record).
+    fn view_over(
+        &self,
+        entity: &str,
+        id: Uuid,
+        outbox: &[Pending],
+    ) -> Result<Option<Map<String, Value>>, StoreError> {
+        let mut data = match self.pulled(entity, id)? {
+            Some(p) if !p.deleted => Some(p.data),
+            _ => None,
         };
-        for pending in self.outbox()? {
+        for pending in outbox {
             let m = &pending.mutation;
             if m.entity != entity || m.record_id != id {
                 continue;
@@ -318,9 +331,10 @@ impl<S: Storage> LocalStore<S> {
     /// Every record of `entity` this device knows, as `view` shows it.
     pub fn list(&self, entity: &str) -> Result<Vec<(Uuid, Fields)>, StoreError> {
         let ids: Vec<Uuid> = self.read(&Self::index_key(entity))?.unwrap_or_default();
+        let outbox = self.outbox()?;
         let mut out = Vec::new();
         for id in ids {
-            if let Some(data) = self.view(entity, id)? {
+            if let Some(data) = self.view_over(entity, id, &outbox)? {
                 out.push((id, data));
             }
         }
@@ -451,11 +465,6 @@ impl<S: Storage> LocalStore<S> {
         let mut refused = self.refused()?;
         refused.retain(|r| r.mutation.id != mutation_id);
         self.write("refused", &refused)
-    }
-
-    /// The key prefix of this person's data (to recognise other tabs' writes).
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 
     /// Everything not yet accepted, for a file the person can keep.

@@ -4,7 +4,7 @@
 
 use super::{
     Mutation, Op, Rejection,
-    engine::{SyncEngine, Trouble, use_sync},
+    engine::{DeviceStore, SyncEngine, Trouble, use_sync},
     local::{Refused, Rescue},
 };
 use crate::{
@@ -84,26 +84,28 @@ fn reason_text(error: &Rejection) -> String {
     .to_string()
 }
 
+/// The title a change is about: its own, or the record's as the device holds it.
+fn title_of(store: &DeviceStore, mutation: &Mutation, outbox_title: Option<&str>) -> String {
+    outbox_title
+        .map(str::to_owned)
+        .or_else(|| {
+            store
+                .view(&mutation.entity, mutation.record_id)
+                .ok()
+                .flatten()
+                .and_then(|r| r.get("title").and_then(Value::as_str).map(str::to_owned))
+        })
+        .unwrap_or_default()
+}
+
 /// One line for a change: what it is about, and when it was made.
-fn describe(sync: SyncEngine, mutation: &Mutation) -> (String, Option<String>) {
+fn describe(mutation: &Mutation, title: &str) -> (String, Option<String>) {
     let i18n = use_i18n();
     let kind = match mutation.entity.as_str() {
         meeting::ENTITY => t_string!(i18n, sync.entity_meeting),
         super::conflict::ENTITY => t_string!(i18n, sync.entity_conflict),
         _ => t_string!(i18n, sync.entity_other),
     };
-    let title = mutation
-        .data
-        .get("title")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| {
-            sync.read(|store| store.view(&mutation.entity, mutation.record_id))
-                .and_then(Result::ok)
-                .flatten()
-                .and_then(|r| r.get("title").and_then(Value::as_str).map(str::to_owned))
-        })
-        .unwrap_or_default();
     let what = match mutation.op {
         Op::Delete => format!("{kind} ({}) {title}", t_string!(i18n, sync.deleted)),
         Op::Upsert => format!("{kind}: {title}"),
@@ -131,15 +133,33 @@ fn describe(sync: SyncEngine, mutation: &Mutation) -> (String, Option<String>) {
 fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let message = RwSignal::new(None::<String>);
+    // One read of the store: each change with the title it is about.
     let lists = Memo::new(move |_| {
         sync.read(|store| {
-            let waiting: Vec<Mutation> = store
+            let titled = |mutation: Mutation| {
+                let own = mutation
+                    .data
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let title = title_of(store, &mutation, own.as_deref());
+                (mutation, title)
+            };
+            let waiting: Vec<(Mutation, String)> = store
                 .outbox()?
                 .into_iter()
                 .filter(|p| p.acked_rev.is_none())
-                .map(|p| p.mutation)
+                .map(|p| titled(p.mutation))
                 .collect();
-            Ok((waiting, store.refused()?))
+            let refused: Vec<(Refused, String)> = store
+                .refused()?
+                .into_iter()
+                .map(|r| {
+                    let (_, title) = titled(r.mutation.clone());
+                    (r, title)
+                })
+                .collect();
+            Ok((waiting, refused))
         })
         .and_then(Result::ok)
         .unwrap_or_default()
@@ -185,8 +205,8 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
                 } else {
                     view! {
                         <ul class="sync-panel__list">
-                            {waiting.iter().map(|m| {
-                                let (text, link) = describe(sync, m);
+                            {waiting.iter().map(|(m, title)| {
+                                let (text, link) = describe(m, title);
                                 view! { <li>{text} {link.map(|href| view! { " " <a href=href>{t!(i18n, sync.open_record)}</a> })}</li> }
                             }).collect_view()}
                         </ul>
@@ -198,7 +218,7 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
                 (!refused.is_empty()).then(|| view! {
                     <h3>{t!(i18n, sync.refused_title)}</h3>
                     <ul class="sync-panel__list">
-                        {refused.into_iter().map(|r| view! { <RefusedItem sync refused=r /> }).collect_view()}
+                        {refused.into_iter().map(|(r, title)| view! { <RefusedItem sync refused=r title /> }).collect_view()}
                     </ul>
                 })
             }}
@@ -214,9 +234,9 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
 }
 
 #[component]
-fn RefusedItem(sync: SyncEngine, refused: Refused) -> impl IntoView {
+fn RefusedItem(sync: SyncEngine, refused: Refused, title: String) -> impl IntoView {
     let i18n = use_i18n();
-    let (text, link) = describe(sync, &refused.mutation);
+    let (text, link) = describe(&refused.mutation, &title);
     let reason = reason_text(&refused.error);
     let id = refused.mutation.id;
     let dismiss = move |_| {
