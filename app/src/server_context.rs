@@ -28,6 +28,31 @@ pub fn session_token() -> Option<String> {
         .find_map(|value| session::token_from_cookie_header(value).map(str::to_owned))
 }
 
+/// The token of an `Authorization: Bearer …` header (a kiosk token).
+pub fn bearer_token() -> Option<String> {
+    let parts = parts()?;
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// The address people reach this server at (`https://host`), for links
+/// shown to them (a kiosk QR code). Empty when the request names no host.
+pub fn origin() -> String {
+    let host = parts().and_then(|parts| {
+        parts
+            .headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .map(str::to_owned)
+    });
+    match host {
+        Some(host) if is_https() => format!("https://{host}"),
+        Some(host) => format!("http://{host}"),
+        None => String::new(),
+    }
+}
+
 /// Whether the client reached us over HTTPS (directly or through a proxy).
 pub fn is_https() -> bool {
     parts().is_some_and(|parts| {

@@ -122,6 +122,7 @@ async fn serve() -> Result<(), BoxError> {
         pool.clone(),
         migrated.clone(),
     ));
+    tokio::spawn(app::attendance::retention::run_every_hour(pool.clone()));
 
     let app = router(AppState {
         leptos_options,

@@ -101,6 +101,7 @@ pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
             _ => Err(Problem::Required),
         },
         "signature" => signature(value),
+        "struck" => strike(value),
         "signed_at" => match value.as_str() {
             Some(text) if is_utc_instant(text) => Ok(value.clone()),
             _ => Err(Problem::NotAllowedChoice),
@@ -109,10 +110,39 @@ pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
     }
 }
 
+/// A strike: `{"reason": "…", "at": "<UTC instant>"}`. A struck entry stays
+/// on record (and in the audit log) but is not counted or printed.
+fn strike(value: &Value) -> Result<Value, Problem> {
+    let object = value.as_object().ok_or(Problem::Required)?;
+    let reason = short_text(object.get("reason").unwrap_or(&Value::Null), true)?;
+    let at = match object.get("at").and_then(Value::as_str) {
+        Some(text) if is_utc_instant(text) => text.to_owned(),
+        _ => return Err(Problem::NotAllowedChoice),
+    };
+    let mut out = Map::new();
+    out.insert("reason".into(), reason);
+    out.insert("at".into(), Value::String(at));
+    Ok(Value::Object(out))
+}
+
+/// Whether `data` is a strike of an existing sign-in rather than a sign-in.
+pub fn is_strike(data: &Map<String, Value>) -> bool {
+    data.len() == 1 && data.contains_key("struck")
+}
+
+/// Whether the entry was typed in from a paper list (it has no signature
+/// here: the signature is on the paper).
+pub fn from_paper(data: &Map<String, Value>) -> bool {
+    data.get("typed_later") == Some(&Value::Bool(true))
+}
+
 /// Checks a whole sign-in: required fields present, the clause acknowledged,
 /// and contact data only with its own consent. Returns the offending field.
 pub fn check_record(data: &Map<String, Value>) -> Result<(), (&'static str, Problem)> {
     for field in REQUIRED {
+        if field == "signature" && from_paper(data) {
+            continue;
+        }
         if data.get(field).is_none_or(Value::is_null) {
             return Err((field, Problem::Required));
         }
@@ -198,6 +228,36 @@ mod tests {
             json!({"kind": "typed", "name": "Anna Nowak"}),
         );
         assert!(check(&data).is_ok());
+    }
+
+    #[test]
+    fn an_entry_from_a_paper_list_has_no_signature_here() {
+        let mut data = sign_in();
+        data.remove("signature");
+        assert_eq!(check(&data), Err(("signature".into(), Problem::Required)));
+        data.insert("typed_later".into(), json!(true));
+        assert!(check(&data).is_ok());
+        assert!(from_paper(&data));
+    }
+
+    #[test]
+    fn a_strike_needs_a_reason_and_a_time() {
+        let strike = |value: Value| check_field("struck", &value);
+        assert_eq!(
+            strike(json!({"reason": " wpis podwójny ", "at": "2026-11-22T12:00:00Z"})),
+            Ok(json!({"reason": "wpis podwójny", "at": "2026-11-22T12:00:00Z"}))
+        );
+        assert_eq!(
+            strike(json!({"reason": " ", "at": "2026-11-22T12:00:00Z"})),
+            Err(Problem::Required)
+        );
+        assert_eq!(
+            strike(json!({"reason": "x", "at": "wczoraj"})),
+            Err(Problem::NotAllowedChoice)
+        );
+        let data = json!({"struck": {"reason": "x"}});
+        assert!(is_strike(data.as_object().expect("object")));
+        assert!(!is_strike(&sign_in()));
     }
 
     #[test]

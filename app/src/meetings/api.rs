@@ -23,10 +23,23 @@ pub mod ssr {
     use super::super::PartnershipRef;
     use crate::{
         accounts::access::{Action, Actor, Scope, Target},
+        attendance::Clause,
         errors::AppError,
     };
     use sqlx::PgPool;
     use uuid::Uuid;
+
+    type Row = (
+        Uuid,
+        String,
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+    );
 
     pub async fn partnerships(
         pool: &PgPool,
@@ -36,11 +49,16 @@ pub mod ssr {
             Scope::All => None,
             Scope::Only(ids) => Some(ids),
         };
-        let rows: Vec<(Uuid, String, Uuid, String, String)> = sqlx::query_as(
-            r#"select p.id, p.name, l.id, l.name, pr.name
+        let rows: Vec<Row> = sqlx::query_as(
+            r#"select p.id, p.name, l.id, l.name, pr.name, pr.funding_line,
+                      c.version, c.short_text, c.full_text
                from partnerships p
                join libraries l on l.id = p.lead_library_id
                join programs pr on pr.id = p.program_id
+               left join lateral (
+                   select version, short_text, full_text from information_clauses
+                   where program_id = pr.id order by version desc limit 1
+               ) c on true
                where $1::uuid[] is null or l.id = any($1)
                order by l.name collate "pl-x-icu", p.name collate "pl-x-icu""#,
         )
@@ -50,13 +68,24 @@ pub mod ssr {
         Ok(rows
             .into_iter()
             .map(
-                |(id, name, library_id, library_name, program_name)| PartnershipRef {
-                    id,
-                    name,
-                    library_id,
-                    library_name,
-                    program_name,
-                    editable: actor.may(Action::Edit, Target::Library(library_id)),
+                |(id, name, library_id, library_name, program_name, funding_line, version, short_text, full_text)| {
+                    PartnershipRef {
+                        id,
+                        name,
+                        library_id,
+                        library_name,
+                        program_name,
+                        editable: actor.may(Action::Edit, Target::Library(library_id)),
+                        funding_line,
+                        clause: match (version, short_text, full_text) {
+                            (Some(version), Some(short_text), Some(full_text)) => Some(Clause {
+                                version,
+                                short_text,
+                                full_text,
+                            }),
+                            _ => None,
+                        },
+                    }
                 },
             )
             .collect())

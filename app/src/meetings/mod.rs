@@ -20,4 +20,10 @@ pub struct PartnershipRef {
     pub library_name: String,
     pub program_name: String,
     pub editable: bool,
+    /// The program's funding line, printed on attendance lists.
+    #[serde(default)]
+    pub funding_line: Option<String>,
+    /// The program's newest information clause, shown in the kiosk.
+    #[serde(default)]
+    pub clause: Option<crate::attendance::Clause>,
 }

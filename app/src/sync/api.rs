@@ -15,8 +15,28 @@ pub async fn sync(
     use crate::{errors::respond, server_context as ctx};
     respond(
         async {
-            let actor = ctx::actor().await?;
             let pool = ctx::pool()?;
+            // A kiosk tablet: sign-ins for its meeting in, nothing out.
+            if let Some(token) = ctx::bearer_token() {
+                let grant = crate::attendance::kiosk_api::ssr::grant(&pool, &token)
+                    .await?
+                    .ok_or(AppError::Unauthorized)?;
+                let results = super::server::push_for_kiosk(
+                    &pool,
+                    &grant.actor,
+                    grant.meeting_id,
+                    device_id,
+                    &mutations,
+                )
+                .await?;
+                return Ok(SyncResponse {
+                    results,
+                    changes: Vec::new(),
+                    cursor,
+                    more: false,
+                });
+            }
+            let actor = ctx::actor().await?;
             let results = super::server::push(&pool, &actor, device_id, &mutations).await?;
             let (changes, cursor, more) =
                 super::server::pull(&pool, &actor, cursor, pull_limit).await?;

@@ -161,6 +161,12 @@ pub fn namespace(user_id: Uuid) -> String {
     format!("partnerstwa/{user_id}/")
 }
 
+/// The key prefix of a kiosk tablet's sign-ins for one meeting (a tablet
+/// opened with a kiosk link, where nobody is signed in).
+pub fn kiosk_namespace(meeting_id: Uuid) -> String {
+    format!("partnerstwa/kiosk/{meeting_id}/")
+}
+
 pub struct LocalStore<S: Storage> {
     storage: S,
     prefix: String,
@@ -170,7 +176,11 @@ pub struct LocalStore<S: Storage> {
 impl<S: Storage> LocalStore<S> {
     /// Opens (or starts) the store of one person on this device.
     pub fn open(storage: S, user_id: Uuid) -> Result<Self, StoreError> {
-        let prefix = namespace(user_id);
+        Self::open_at(storage, namespace(user_id))
+    }
+
+    /// Opens (or starts) a store under any key prefix.
+    pub fn open_at(storage: S, prefix: String) -> Result<Self, StoreError> {
         let mut store = Self {
             storage,
             prefix,
@@ -433,6 +443,26 @@ impl<S: Storage> LocalStore<S> {
             self.meta.last_sent_at = now;
         }
         self.write("meta", &self.meta.clone())
+    }
+
+    /// A push-only store (a kiosk) never pulls its records back: once the
+    /// server has a change, the device forgets it, so nothing of the people
+    /// who signed stays on the tablet.
+    pub fn forget_acknowledged(&mut self) -> Result<(), StoreError> {
+        let outbox: Vec<Pending> = self
+            .outbox()?
+            .into_iter()
+            .filter(|p| p.acked_rev.is_none())
+            .collect();
+        let waiting: Vec<Uuid> = outbox.iter().map(|p| p.mutation.record_id).collect();
+        self.write("outbox", &outbox)?;
+        for entity in [crate::attendance::model::ENTITY] {
+            let key = Self::index_key(entity);
+            let ids: Vec<Uuid> = self.read(&key)?.unwrap_or_default();
+            let kept: Vec<Uuid> = ids.into_iter().filter(|id| waiting.contains(id)).collect();
+            self.write(&key, &kept)?;
+        }
+        Ok(())
     }
 
     pub fn summary(&self) -> Result<Summary, StoreError> {

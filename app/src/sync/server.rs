@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Key of the advisory lock that serializes sync writers.
-const SYNC_LOCK: i64 = 0x5359_4e43;
+pub(crate) const SYNC_LOCK: i64 = 0x5359_4e43;
 const DEFAULT_PULL: u32 = 500;
 
 fn rejected(id: Uuid, code: &str, message: &str) -> MutationResult {
@@ -122,6 +122,41 @@ pub async fn push(
     Ok(results)
 }
 
+/// A kiosk's push: new sign-ins for its own meeting are applied as the
+/// librarian who opened the kiosk; anything else (another meeting or entity,
+/// a strike, a paper entry, a delete) is refused.
+pub async fn push_for_kiosk(
+    pool: &PgPool,
+    actor: &Actor,
+    meeting_id: Uuid,
+    device_id: Uuid,
+    mutations: &[Mutation],
+) -> Result<Vec<MutationResult>, AppError> {
+    if mutations.len() > MAX_MUTATIONS {
+        return Err(AppError::TooLarge);
+    }
+    let allowed = |m: &Mutation| {
+        m.entity == sign_in::ENTITY
+            && m.op == Op::Upsert
+            && !sign_in::is_strike(&m.data)
+            && !sign_in::from_paper(&m.data)
+            && m.data
+                .get("meeting_id")
+                .and_then(Value::as_str)
+                .and_then(|id| Uuid::parse_str(id).ok())
+                == Some(meeting_id)
+    };
+    let accepted: Vec<Mutation> = mutations.iter().filter(|m| allowed(m)).cloned().collect();
+    let mut applied = push(pool, actor, device_id, &accepted).await?.into_iter();
+    Ok(mutations
+        .iter()
+        .map(|m| match allowed(m).then(|| applied.next()).flatten() {
+            Some(result) => result,
+            None => rejected(m.id, "forbidden", "a kiosk only adds sign-ins to its meeting"),
+        })
+        .collect())
+}
+
 /// The fields of `data`, each checked and normalized, or the first bad one.
 fn check_fields(data: &Map<String, Value>) -> Result<Map<String, Value>, (String, Problem)> {
     data.iter()
@@ -165,6 +200,8 @@ struct Batch<'a> {
     now: String,
     /// Mutations still to apply when the first revisions are taken.
     expected: usize,
+    /// Sign-ins struck off, with the audit details (ids and the reason).
+    audits: Vec<(Uuid, Value)>,
 }
 
 impl<'a> Batch<'a> {
@@ -238,6 +275,7 @@ impl<'a> Batch<'a> {
             applied: Vec::new(),
             now,
             expected: mutations.len(),
+            audits: Vec::new(),
         })
     }
 
@@ -559,6 +597,9 @@ impl<'a> Batch<'a> {
                 "sign-ins are struck, not deleted",
             ));
         }
+        if sign_in::is_strike(&mutation.data) {
+            return self.strike(tx, mutation).await;
+        }
         let mut data = match sign_in::check(&mutation.data) {
             Ok(data) => data,
             Err((field, problem)) => return Ok(invalid(id, &field, problem)),
@@ -600,6 +641,45 @@ impl<'a> Batch<'a> {
             });
         }
         let rev = self.put(tx, key, library_id, false, data).await?;
+        Ok(applied(id, rev, Vec::new(), false))
+    }
+
+    /// Strikes a sign-in off the list, with a reason that goes to the audit
+    /// log. The entry stays on record; striking it again is refused, the
+    /// same strike again (a replay from a rescue file) changes nothing.
+    async fn strike(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        let struck = match sign_in::check_field("struck", &mutation.data["struck"]) {
+            Ok(struck) => struck,
+            Err(problem) => return Ok(invalid(id, "struck", problem)),
+        };
+        let key: Key = (sign_in::ENTITY.to_owned(), mutation.record_id);
+        let Some(existing) = self.records.get(&key).filter(|row| !row.deleted).cloned() else {
+            return Ok(invalid(id, "struck", Problem::NotAllowedChoice));
+        };
+        if !self.actor.may(Action::Edit, Target::Library(existing.library_id)) {
+            return Ok(rejected(id, "forbidden", "not allowed"));
+        }
+        if let Some(earlier) = existing.data.get("struck") {
+            return Ok(if earlier == &struck {
+                applied(id, existing.rev, Vec::new(), false)
+            } else {
+                rejected(id, "forbidden", "the entry is already struck")
+            });
+        }
+        let mut data = existing.data;
+        let meeting_id = data.get("meeting_id").cloned().unwrap_or(Value::Null);
+        let reason = struck["reason"].clone();
+        data.insert("struck".into(), struck);
+        let rev = self.put(tx, key, existing.library_id, false, data).await?;
+        self.audits.push((
+            mutation.record_id,
+            serde_json::json!({ "meeting_id": meeting_id, "reason": reason }),
+        ));
         Ok(applied(id, rev, Vec::new(), false))
     }
 
@@ -685,6 +765,19 @@ impl<'a> Batch<'a> {
         .bind(&results)
         .execute(&mut *tx)
         .await?;
+        if !self.audits.is_empty() {
+            let (subjects, details): (Vec<Uuid>, Vec<Value>) = self.audits.into_iter().unzip();
+            sqlx::query(
+                "insert into audit_log (actor_id, action, subject_type, subject_id, details)
+                 select $1, 'strike', 'sign_in', subject, details
+                 from unnest($2::uuid[], $3::jsonb[]) as a(subject, details)",
+            )
+            .bind(self.actor.user_id)
+            .bind(&subjects)
+            .bind(&details)
+            .execute(&mut *tx)
+            .await?;
+        }
         Ok(())
     }
 }

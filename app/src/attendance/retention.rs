@@ -1,0 +1,117 @@
+//! Erasing sign-ins (server only): when their program's retention period
+//! after the meeting has passed, and on a person's request. An erased
+//! sign-in becomes an empty tombstone with a new revision, so every device
+//! drops it on its next pull; its earlier versions and the personal data in
+//! its applied mutations go too. The audit log keeps only ids and why.
+
+use crate::{errors::AppError, sync::server::SYNC_LOCK};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Why sign-ins were erased, as the audit log says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Retention,
+    Request,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Retention => "retention",
+            Self::Request => "request",
+        }
+    }
+}
+
+/// Erases the given sign-ins inside the caller's transaction; returns how
+/// many were erased (already erased ones are skipped).
+pub async fn erase(
+    tx: &mut PgConnection,
+    ids: &[Uuid],
+    actor_id: Option<Uuid>,
+    reason: Reason,
+) -> Result<u64, AppError> {
+    // Revisions must be taken in commit order, as the sync push takes them.
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(SYNC_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let erased: Vec<Uuid> = sqlx::query_scalar(
+        "update records set deleted = true, data = '{}'::jsonb,
+                rev = nextval('revisions'), updated_at = now()
+         where entity = 'sign_in' and id = any($1) and not deleted
+         returning id",
+    )
+    .bind(ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("delete from record_versions where entity = 'sign_in' and record_id = any($1)")
+        .bind(&erased)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "update applied_mutations set data = '{}'::jsonb
+         where entity = 'sign_in' and record_id = any($1)",
+    )
+    .bind(&erased)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into audit_log (actor_id, action, subject_type, subject_id, details)
+         select $1, 'erase', 'sign_in', id, jsonb_build_object('reason', $3::text)
+         from unnest($2::uuid[]) as e(id)",
+    )
+    .bind(actor_id)
+    .bind(&erased)
+    .bind(reason.as_str())
+    .execute(&mut *tx)
+    .await?;
+    Ok(erased.len() as u64)
+}
+
+/// Erases every sign-in whose meeting started longer ago than its program
+/// keeps sign-ins. Returns how many were erased.
+pub async fn erase_expired(pool: &PgPool) -> Result<u64, AppError> {
+    let mut tx = pool.begin().await?;
+    let expired: Vec<Uuid> = sqlx::query_scalar(
+        "select s.id
+         from records s
+         join records m on m.entity = 'meeting' and m.id::text = s.data ->> 'meeting_id'
+         join partnerships p on p.id::text = m.data ->> 'partnership_id'
+         join programs pr on pr.id = p.program_id
+         where s.entity = 'sign_in' and not s.deleted
+           and (m.data ->> 'starts_at')::timestamptz
+               + make_interval(months => pr.sign_in_retention_months) < now()",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let erased = if expired.is_empty() {
+        0
+    } else {
+        erase(&mut tx, &expired, None, Reason::Retention).await?
+    };
+    tx.commit().await?;
+    Ok(erased)
+}
+
+/// Runs `erase_expired` now and then every hour, for the server's life; a
+/// failure (the database still starting) is retried after a minute.
+pub async fn run_every_hour(pool: PgPool) {
+    use std::time::Duration;
+    loop {
+        let pause = match erase_expired(&pool).await {
+            Ok(erased) => {
+                if erased > 0 {
+                    tracing::info!("retention: erased {erased} sign-ins past their program's period");
+                }
+                Duration::from_secs(3600)
+            }
+            Err(error) => {
+                tracing::warn!("retention job failed, retrying in a minute: {error}");
+                Duration::from_secs(60)
+            }
+        };
+        tokio::time::sleep(pause).await;
+    }
+}
