@@ -186,15 +186,21 @@ pub fn from_warsaw_local(local: &str) -> Option<String> {
 
 /// A meeting's time for people: "20 października 2026, 14:00".
 pub fn when(instant: &str, locale: Locale) -> String {
-    let Some(local) = warsaw_local(instant) else {
-        return instant.to_owned();
-    };
+    match (day(instant, locale), warsaw_local(instant)) {
+        (Some(day), Some(local)) => format!("{day}, {}", &local[11..16]),
+        _ => instant.to_owned(),
+    }
+}
+
+/// The day in Poland, "22 listopada 2026".
+pub fn day(instant: &str, locale: Locale) -> Option<String> {
+    let local = warsaw_local(instant)?;
     let day = Day {
-        year: local[0..4].parse().unwrap_or_default(),
-        month: local[5..7].parse().unwrap_or(1),
-        day: local[8..10].parse().unwrap_or(1),
+        year: local[0..4].parse().ok()?,
+        month: local[5..7].parse().ok()?,
+        day: local[8..10].parse().ok()?,
     };
-    format!("{}, {}", day.long(locale), &local[11..16])
+    Some(day.long(locale))
 }
 
 /// Hours and minutes in Poland, "14:05".

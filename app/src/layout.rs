@@ -5,11 +5,32 @@ use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::sync::status::SyncStatusButton;
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
-/// Header, navigation and footer around the routed page.
+/// Header, navigation and footer around the routed page. A kiosk has none
+/// of them: attendees must not wander into the app.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let kiosk = move || location.pathname.with(|path| path.starts_with("/kiosk/"));
+    let chrome = move || (!kiosk()).then(|| view! { <Chrome /> });
+    view! {
+        {chrome}
+        <main id="main" class="site-main" class:site-main--kiosk=kiosk tabindex="-1">
+            {children()}
+        </main>
+        {move || (!kiosk()).then(|| view! {
+            <footer class="site-footer">
+                <p>{t!(i18n, footer.about)}</p>
+                <p class="site-footer__version">{t!(i18n, footer.version, version = env!("CARGO_PKG_VERSION"))}</p>
+            </footer>
+        })}
+    }
+}
+
+#[component]
+fn Chrome() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip_to_content)}</a>
@@ -33,13 +54,6 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </ul>
             </nav>
         </header>
-        <main id="main" class="site-main" tabindex="-1">
-            {children()}
-        </main>
-        <footer class="site-footer">
-            <p>{t!(i18n, footer.about)}</p>
-            <p class="site-footer__version">{t!(i18n, footer.version, version = env!("CARGO_PKG_VERSION"))}</p>
-        </footer>
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::{
     accounts::pages::{AccountPage, LoginPage, SetPasswordPage, provide_me},
+    attendance::{kiosk::KioskPage, list::AttendancePage},
     directory::{
         libraries::{LibrariesPage, LibraryPage},
         people::PeoplePage,
@@ -95,6 +96,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/osoby") view=PeoplePage />
                         <Route path=path!("/spotkania") view=MeetingsPage />
                         <Route path=path!("/spotkania/:id") view=MeetingPage />
+                        <Route path=path!("/spotkania/:id/obecnosc") view=AttendancePage />
+                        <Route path=path!("/kiosk/:id") view=KioskPage />
                     </Routes>
                 </Layout>
             </Router>

@@ -181,6 +181,39 @@ pub fn confirm(message: &str) -> bool {
     }
 }
 
+/// Hands `text` to the browser as a file download.
+pub fn download(name: &str, mime: &str, text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        if let Ok(element) = document().create_element("a")
+            && let Ok(link) = element.dyn_into::<web_sys::HtmlAnchorElement>()
+        {
+            link.set_href(&url);
+            link.set_download(name);
+            link.click();
+        }
+        // The download has started by then; the URL only holds memory.
+        set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(30),
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, mime, text);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

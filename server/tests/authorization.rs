@@ -51,10 +51,26 @@ fn endpoints() -> Vec<(&'static str, String)> {
         ),
         ("/api/sync", sync_body(RUDKA_MEETING, RUDKA_PARTNERSHIP)),
         ("/api/partnerships", "{}".into()),
+        (
+            "/api/kiosk-token",
+            format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
+        ),
+        (
+            "/api/kiosk-token/revoke",
+            format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
+        ),
+        // Only for the bearer of a kiosk token: a session is not enough.
+        ("/api/kiosk", "{}".into()),
+        ("/api/personal-data/find", r#"{"query":"Nowak"}"#.into()),
+        (
+            "/api/personal-data/erase",
+            format!(r#"{{"ids":["{RUDKA_SIGN_IN}"]}}"#),
+        ),
     ]
 }
 
 const RUDKA_MEETING: uuid::Uuid = uuid::uuid!("5a1e0000-0000-4000-8000-0000000004aa");
+const RUDKA_SIGN_IN: uuid::Uuid = uuid::uuid!("5a1e0000-0000-4000-8000-0000000005aa");
 
 /// A sync push creating a meeting in `partnership`.
 fn sync_body(meeting: uuid::Uuid, partnership: uuid::Uuid) -> String {

@@ -1,11 +1,13 @@
 //! Attendance lists (listy obecności): sign-ins collected at meetings.
 
-pub mod model;
+pub mod kiosk;
 pub mod kiosk_api;
+pub mod list;
+pub mod model;
 pub mod personal;
-pub mod signature;
 #[cfg(feature = "ssr")]
 pub mod retention;
+pub mod signature;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -175,6 +175,30 @@ pub fn check(data: &Map<String, Value>) -> Result<Map<String, Value>, (String, P
     Ok(checked)
 }
 
+/// Every problem of a sign-in being typed, by field, so a form can show
+/// them all at once (the server stops at the first).
+pub fn problems(data: &Map<String, Value>) -> std::collections::BTreeMap<String, Problem> {
+    let mut out: std::collections::BTreeMap<String, Problem> = data
+        .iter()
+        .filter_map(|(field, value)| {
+            check_field(field, value)
+                .err()
+                .map(|problem| (field.clone(), problem))
+        })
+        .collect();
+    // The record checks stop at the first problem: each one found is
+    // filled with a value that passes, so the next one shows.
+    let mut rest = data.clone();
+    for field in out.keys() {
+        rest.insert(field.clone(), Value::Bool(true));
+    }
+    while let Err((field, problem)) = check_record(&rest) {
+        out.entry(field.to_owned()).or_insert(problem);
+        rest.insert(field.to_owned(), Value::Bool(true));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +252,30 @@ mod tests {
             json!({"kind": "typed", "name": "Anna Nowak"}),
         );
         assert!(check(&data).is_ok());
+    }
+
+    #[test]
+    fn a_form_learns_every_problem_at_once() {
+        let mut data = sign_in();
+        data.remove("full_name");
+        data.remove("image_consent");
+        data.insert("clause_ack".into(), json!(false));
+        data.insert("contact".into(), json!("a@b.pl"));
+        data.insert("organization".into(), json!("x".repeat(500)));
+        let found = problems(&data);
+        let fields: Vec<&str> = found.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            [
+                "clause_ack",
+                "contact_consent",
+                "full_name",
+                "image_consent",
+                "organization"
+            ]
+        );
+        assert_eq!(found["organization"], Problem::TooLong);
+        assert!(problems(&sign_in()).is_empty());
     }
 
     #[test]

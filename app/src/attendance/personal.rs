@@ -96,7 +96,12 @@ pub mod ssr {
             .into_iter()
             .map(|(id, library_id, data, meeting, library_name)| {
                 let meeting = meeting.unwrap_or(Value::Null);
-                let text = |field: &str| meeting.get(field).and_then(Value::as_str).map(str::to_owned);
+                let text = |field: &str| {
+                    meeting
+                        .get(field)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                };
                 let data = data.as_object().cloned().unwrap_or_default();
                 PersonEntry {
                     sign_in_id: id,

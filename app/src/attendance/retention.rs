@@ -103,7 +103,9 @@ pub async fn run_every_hour(pool: PgPool) {
         let pause = match erase_expired(&pool).await {
             Ok(erased) => {
                 if erased > 0 {
-                    tracing::info!("retention: erased {erased} sign-ins past their program's period");
+                    tracing::info!(
+                        "retention: erased {erased} sign-ins past their program's period"
+                    );
                 }
                 Duration::from_secs(3600)
             }

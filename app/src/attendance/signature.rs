@@ -35,7 +35,10 @@ pub fn simplify(points: &[(f64, f64)], tolerance: f64) -> Vec<(f64, f64)> {
         .iter()
         .enumerate()
         .map(|(i, p)| (i + 1, distance(p)))
-        .fold((0, 0.0), |best, next| if next.1 > best.1 { next } else { best });
+        .fold(
+            (0, 0.0),
+            |best, next| if next.1 > best.1 { next } else { best },
+        );
     if farthest <= tolerance {
         return vec![first, last];
     }
@@ -264,7 +267,10 @@ mod tests {
     fn points_are_clamped_to_the_grid_and_a_tap_is_a_dot() {
         assert_eq!(quantize(&[(-5.0, 900.0)]), vec![0, 400]);
         assert_eq!(path(&[vec![10, 20]]), "M10 20l0.1 0");
-        assert_eq!(path(&[vec![1, 2, 3, 4], vec![5, 6, 7, 8]]), "M1 2L3 4M5 6L7 8");
+        assert_eq!(
+            path(&[vec![1, 2, 3, 4], vec![5, 6, 7, 8]]),
+            "M1 2L3 4M5 6L7 8"
+        );
     }
 
     #[test]

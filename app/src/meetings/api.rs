@@ -68,7 +68,17 @@ pub mod ssr {
         Ok(rows
             .into_iter()
             .map(
-                |(id, name, library_id, library_name, program_name, funding_line, version, short_text, full_text)| {
+                |(
+                    id,
+                    name,
+                    library_id,
+                    library_name,
+                    program_name,
+                    funding_line,
+                    version,
+                    short_text,
+                    full_text,
+                )| {
                     PartnershipRef {
                         id,
                         name,

@@ -633,6 +633,7 @@ fn MeetingEditor(id: Uuid, partnership: Option<PartnershipRef>) -> impl IntoView
                 <h1>{title}</h1>
                 {heading.map(|h| view! { <p class="muted">{h}</p> })}
                 <p class="save-state" role="status" aria-live="polite">{saving}</p>
+                <p><A href=format!("/spotkania/{id}/obecnosc") attr:class="button button--quiet">{t!(i18n, attendance.open)}</A></p>
             </header>
             <Conflicts editor />
             {(!editor.editable).then(|| view! { <p class="notice">{t!(i18n, meetings.read_only)}</p> })}

@@ -456,12 +456,10 @@ impl<S: Storage> LocalStore<S> {
             .collect();
         let waiting: Vec<Uuid> = outbox.iter().map(|p| p.mutation.record_id).collect();
         self.write("outbox", &outbox)?;
-        for entity in [crate::attendance::model::ENTITY] {
-            let key = Self::index_key(entity);
-            let ids: Vec<Uuid> = self.read(&key)?.unwrap_or_default();
-            let kept: Vec<Uuid> = ids.into_iter().filter(|id| waiting.contains(id)).collect();
-            self.write(&key, &kept)?;
-        }
+        let key = Self::index_key(crate::attendance::model::ENTITY);
+        let ids: Vec<Uuid> = self.read(&key)?.unwrap_or_default();
+        let kept: Vec<Uuid> = ids.into_iter().filter(|id| waiting.contains(id)).collect();
+        self.write(&key, &kept)?;
         Ok(())
     }
 

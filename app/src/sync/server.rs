@@ -138,7 +138,7 @@ pub async fn push_for_kiosk(
     let allowed = |m: &Mutation| {
         m.entity == sign_in::ENTITY
             && m.op == Op::Upsert
-            && !sign_in::is_strike(&m.data)
+            && !m.data.contains_key("struck")
             && !sign_in::from_paper(&m.data)
             && m.data
                 .get("meeting_id")
@@ -152,7 +152,11 @@ pub async fn push_for_kiosk(
         .iter()
         .map(|m| match allowed(m).then(|| applied.next()).flatten() {
             Some(result) => result,
-            None => rejected(m.id, "forbidden", "a kiosk only adds sign-ins to its meeting"),
+            None => rejected(
+                m.id,
+                "forbidden",
+                "a kiosk only adds sign-ins to its meeting",
+            ),
         })
         .collect())
 }
@@ -640,7 +644,14 @@ impl<'a> Batch<'a> {
                 rejected(id, "forbidden", "a sign-in cannot be changed")
             });
         }
+        // Struck on the device before it was ever sent: audited all the same.
+        let strike = data.get("struck").map(|struck| {
+            serde_json::json!({ "meeting_id": data["meeting_id"], "reason": struck["reason"] })
+        });
         let rev = self.put(tx, key, library_id, false, data).await?;
+        if let Some(details) = strike {
+            self.audits.push((mutation.record_id, details));
+        }
         Ok(applied(id, rev, Vec::new(), false))
     }
 
@@ -661,7 +672,10 @@ impl<'a> Batch<'a> {
         let Some(existing) = self.records.get(&key).filter(|row| !row.deleted).cloned() else {
             return Ok(invalid(id, "struck", Problem::NotAllowedChoice));
         };
-        if !self.actor.may(Action::Edit, Target::Library(existing.library_id)) {
+        if !self
+            .actor
+            .may(Action::Edit, Target::Library(existing.library_id))
+        {
             return Ok(rejected(id, "forbidden", "not allowed"));
         }
         if let Some(earlier) = existing.data.get("struck") {

@@ -256,42 +256,18 @@ fn RefusedItem(sync: SyncEngine, refused: Refused, title: String) -> impl IntoVi
 
 /// Offers the rescue file for download: `partnerstwa-zmiany-<date>.json`.
 fn save_file(rescue: &Rescue) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let Ok(text) = serde_json::to_string_pretty(rescue) else {
-            return;
-        };
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/json");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-            return;
-        };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        let day = super::engine::now_instant().unwrap_or_default();
-        if let Ok(element) = document().create_element("a")
-            && let Ok(link) = element.dyn_into::<web_sys::HtmlAnchorElement>()
-        {
-            link.set_href(&url);
-            link.set_download(&format!(
-                "partnerstwa-zmiany-{}.json",
-                day.get(..10).unwrap_or("kopia")
-            ));
-            link.click();
-        }
-        // The download has started by then; the URL only holds memory.
-        set_timeout(
-            move || {
-                let _ = web_sys::Url::revoke_object_url(&url);
-            },
-            std::time::Duration::from_secs(30),
-        );
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = rescue;
+    let Ok(text) = serde_json::to_string_pretty(rescue) else {
+        return;
+    };
+    let day = super::engine::now_instant().unwrap_or_default();
+    crate::ui::download(
+        &format!(
+            "partnerstwa-zmiany-{}.json",
+            day.get(..10).unwrap_or("kopia")
+        ),
+        "application/json",
+        &text,
+    );
 }
 
 #[cfg(feature = "hydrate")]

@@ -81,6 +81,18 @@ pub async fn post_json(app: Router, uri: &str, json: &str, cookie: Option<&str>)
     .await
 }
 
+/// `POST` a JSON body with a kiosk token, as a kiosk tablet does.
+pub async fn call_with_token(pool: &PgPool, path: &str, body: &str, token: &str) -> Reply {
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    send(
+        app(pool.clone(), true),
+        request.body(Body::from(body.to_owned())).expect("request"),
+    )
+    .await
+}
+
 /// `POST`s JSON to the app over a fresh router on `pool`.
 pub async fn call(pool: &PgPool, path: &str, body: &str, cookie: Option<&str>) -> Reply {
     post_json(app(pool.clone(), true), path, body, cookie).await

@@ -1,0 +1,524 @@
+//! Attendance against the real database: kiosk tokens (push-only, one
+//! meeting), strikes with their audit entries, the retention job, and
+//! finding and erasing one person's data.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{RUDKA_PARTNERSHIP, call, call_with_token, demo_sign_in, rudka_partnership};
+use serde_json::{Value, json};
+use server::demo::ZALESIE_PARTNERSHIP;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn mutation(entity: &str, record: Uuid, data: Value) -> Value {
+    json!({
+        "id": Uuid::new_v4(), "seq": 1, "entity": entity, "record_id": record,
+        "op": "upsert", "base_rev": null, "data": data, "client_time": null,
+    })
+}
+
+fn meeting(partnership: Uuid, starts_at: &str) -> Value {
+    json!({
+        "partnership_id": partnership, "kind": "working",
+        "title": "Spotkanie partnerów", "starts_at": starts_at,
+    })
+}
+
+fn sign_in(meeting: Uuid, name: &str) -> Value {
+    json!({
+        "meeting_id": meeting, "full_name": name, "organization": "KGW",
+        "function": "członkini", "clause_version": 1, "clause_ack": true,
+        "image_consent": false, "signed_at": "2026-11-22T12:00:00Z",
+        "signature": {"kind": "drawn", "strokes": [[10, 10, 200, 300, 400, 120]]},
+    })
+}
+
+fn body(mutations: &[Value]) -> String {
+    json!({ "device_id": Uuid::new_v4(), "cursor": 0, "pull_limit": 500, "mutations": mutations })
+        .to_string()
+}
+
+/// Pushes with a session; the results.
+async fn push(pool: &PgPool, cookie: &str, mutations: &[Value]) -> Vec<Value> {
+    let reply = call(pool, "/api/sync", &body(mutations), Some(cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let answer: Value = serde_json::from_str(&reply.body).expect("json");
+    answer["results"].as_array().cloned().unwrap_or_default()
+}
+
+async fn scalar(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("scalar")
+}
+
+/// A meeting of Zalesie (library 1), made by its librarian.
+async fn zalesie_meeting(pool: &PgPool, cookie: &str, starts_at: &str) -> Uuid {
+    let id = Uuid::new_v4();
+    let results = push(
+        pool,
+        cookie,
+        &[mutation(
+            "meeting",
+            id,
+            meeting(ZALESIE_PARTNERSHIP, starts_at),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    id
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let this = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let other = zalesie_meeting(&pool, &librarian, "2026-11-23T11:00:00Z").await;
+
+    let reply = call(
+        &pool,
+        "/api/kiosk-token",
+        &format!(r#"{{"meeting_id":"{this}"}}"#),
+        Some(&librarian),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let link: Value = serde_json::from_str(&reply.body).expect("json");
+    let token = link["token"].as_str().expect("token").to_owned();
+    assert_eq!(link["url"], format!("/kiosk/{this}#klucz={token}"));
+    assert!(
+        link["qr_svg"]
+            .as_str()
+            .is_some_and(|svg| svg.contains("<svg"))
+    );
+
+    // The kiosk learns its meeting and clause, and nothing else.
+    let opening = call_with_token(&pool, "/api/kiosk", "{}", &token).await;
+    assert_eq!(opening.status, StatusCode::OK, "{}", opening.body);
+    let opening: Value = serde_json::from_str(&opening.body).expect("json");
+    assert_eq!(opening["meeting_id"], json!(this));
+    assert_eq!(opening["clause"]["version"], 1);
+
+    let mut struck = mutation("sign_in", Uuid::new_v4(), json!({}));
+    struck["data"] = json!({"struck": {"reason": "x", "at": "2026-11-22T12:00:00Z"}});
+    let mut paper = sign_in(this, "Z Papieru");
+    paper["typed_later"] = json!(true);
+    let mutations = [
+        mutation("sign_in", Uuid::new_v4(), sign_in(this, "Anna Nowak")),
+        mutation("sign_in", Uuid::new_v4(), sign_in(other, "Obce Spotkanie")),
+        mutation("meeting", other, json!({"title": "Zmieniony"})),
+        struck,
+        mutation("sign_in", Uuid::new_v4(), paper),
+    ];
+    let reply = call_with_token(&pool, "/api/sync", &body(&mutations), &token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let answer: Value = serde_json::from_str(&reply.body).expect("json");
+    let statuses: Vec<&str> = answer["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["applied", "rejected", "rejected", "rejected", "rejected"]
+    );
+    // It pulls nothing, not even what it just added.
+    assert_eq!(answer["changes"], json!([]));
+    assert_eq!(answer["cursor"], 0);
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'meeting' and data ->> 'title' = 'Zmieniony'"
+        )
+        .await,
+        0
+    );
+
+    // The token is no session: it opens nothing else.
+    for (path, request) in [
+        ("/api/libraries", r#"{"search":"","page":1}"#.to_owned()),
+        ("/api/partnerships", "{}".to_owned()),
+        ("/api/kiosk-token", format!(r#"{{"meeting_id":"{this}"}}"#)),
+        ("/api/personal-data/find", r#"{"query":"Nowak"}"#.to_owned()),
+    ] {
+        let reply = call_with_token(&pool, path, &request, &token).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            reply.body
+        );
+    }
+
+    // Another library's librarian can neither make nor revoke tokens here.
+    let outsider = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    for path in ["/api/kiosk-token", "/api/kiosk-token/revoke"] {
+        let reply = call(
+            &pool,
+            path,
+            &format!(r#"{{"meeting_id":"{this}"}}"#),
+            Some(&outsider),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(
+        call_with_token(&pool, "/api/kiosk", "{}", &token)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Revoked, it stops at once; an expired one likewise.
+    let revoked = call(
+        &pool,
+        "/api/kiosk-token/revoke",
+        &format!(r#"{{"meeting_id":"{this}"}}"#),
+        Some(&librarian),
+    )
+    .await;
+    assert_eq!(revoked.body, "1");
+    let late = [mutation(
+        "sign_in",
+        Uuid::new_v4(),
+        sign_in(this, "Spóźniona"),
+    )];
+    for (path, request) in [("/api/kiosk", "{}".to_owned()), ("/api/sync", body(&late))] {
+        let reply = call_with_token(&pool, path, &request, &token).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let fresh = call(
+        &pool,
+        "/api/kiosk-token",
+        &format!(r#"{{"meeting_id":"{this}"}}"#),
+        Some(&librarian),
+    )
+    .await;
+    let fresh: Value = serde_json::from_str(&fresh.body).expect("json");
+    sqlx::query("update kiosk_tokens set expires_at = now() - interval '1 minute'")
+        .execute(&pool)
+        .await
+        .expect("expire");
+    let reply = call_with_token(
+        &pool,
+        "/api/sync",
+        &body(&late),
+        fresh["token"].as_str().expect("token"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_token_expires_after_the_meeting_day_in_poland(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    // Next year, 20:30 in Warsaw (UTC+1 in winter).
+    let later = zalesie_meeting(&pool, &librarian, "2027-01-15T19:30:00Z").await;
+    let reply = call(
+        &pool,
+        "/api/kiosk-token",
+        &format!(r#"{{"meeting_id":"{later}"}}"#),
+        Some(&librarian),
+    )
+    .await;
+    let link: Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(link["expires_at"], "2027-01-15T23:00:00Z", "{link}");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let meeting_id = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let anna = Uuid::new_v4();
+    let results = push(
+        &pool,
+        &librarian,
+        &[mutation("sign_in", anna, sign_in(meeting_id, "Anna Nowak"))],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied");
+
+    let strike = |reason: &str| {
+        mutation(
+            "sign_in",
+            anna,
+            json!({"struck": {"reason": reason, "at": "2026-11-22T13:00:00Z"}}),
+        )
+    };
+    let tutor = demo_sign_in(&pool, "tutor@demo.local").await;
+    let refused = push(&pool, &tutor, &[strike("nie ta osoba")]).await;
+    assert_eq!(refused[0]["error"]["code"], "forbidden", "{refused:?}");
+
+    let results = push(
+        &pool,
+        &librarian,
+        &[
+            strike("wpisana dwa razy"),
+            strike("wpisana dwa razy"),
+            strike("inny powód"),
+        ],
+    )
+    .await;
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(statuses, ["applied", "applied", "rejected"]);
+    let data: Value = sqlx::query_scalar("select data from records where id = $1")
+        .bind(anna)
+        .fetch_one(&pool)
+        .await
+        .expect("sign-in");
+    assert_eq!(data["full_name"], "Anna Nowak");
+    assert_eq!(data["struck"]["reason"], "wpisana dwa razy");
+    let audit: Vec<(String, Value)> = sqlx::query_as(
+        "select action, details from audit_log where subject_type = 'sign_in' and subject_id = $1",
+    )
+    .bind(anna)
+    .fetch_all(&pool)
+    .await
+    .expect("audit");
+    assert_eq!(
+        audit,
+        [(
+            "strike".to_owned(),
+            json!({"meeting_id": meeting_id, "reason": "wpisana dwa razy"})
+        )]
+    );
+
+    // Struck on the device before it was ever sent: audited too.
+    let mut both = sign_in(meeting_id, "Jan Kos");
+    both["struck"] = json!({"reason": "pomyłka", "at": "2026-11-22T13:00:00Z"});
+    let results = push(
+        &pool,
+        &librarian,
+        &[mutation("sign_in", Uuid::new_v4(), both)],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from audit_log where action = 'strike'"
+        )
+        .await,
+        2
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let old = zalesie_meeting(&pool, &librarian, "2020-03-10T10:00:00Z").await;
+    let recent = zalesie_meeting(&pool, &librarian, "2026-10-20T10:00:00Z").await;
+    let (gone, kept) = (Uuid::new_v4(), Uuid::new_v4());
+    push(
+        &pool,
+        &librarian,
+        &[
+            mutation("sign_in", gone, sign_in(old, "Anna Dawna")),
+            mutation("sign_in", kept, sign_in(recent, "Ola Nowa")),
+        ],
+    )
+    .await;
+
+    // Five years by default: the 2020 meeting is past it.
+    let erased = app::attendance::retention::erase_expired(&pool)
+        .await
+        .expect("job");
+    assert_eq!(erased, 1);
+    assert_eq!(
+        app::attendance::retention::erase_expired(&pool)
+            .await
+            .expect("job"),
+        0
+    );
+    let rows: Vec<(Uuid, bool, Value)> = sqlx::query_as(
+        "select id, deleted, data from records where entity = 'sign_in' order by deleted",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    assert_eq!(rows[0].0, kept);
+    assert_eq!(rows[1], (gone, true, json!({})));
+    for sql in [
+        "select count(*) from record_versions where entity = 'sign_in' and data::text like '%Dawna%'",
+        "select count(*) from applied_mutations where data::text like '%Dawna%'",
+        "select count(*) from audit_log where details::text like '%Dawna%'",
+    ] {
+        assert_eq!(scalar(&pool, sql).await, 0, "{sql}");
+    }
+    let audit: (String, Value) =
+        sqlx::query_as("select action, details from audit_log where subject_id = $1")
+            .bind(gone)
+            .fetch_one(&pool)
+            .await
+            .expect("audit");
+    assert_eq!(audit, ("erase".to_owned(), json!({"reason": "retention"})));
+
+    // Devices learn of it on their next pull.
+    let reply = call(&pool, "/api/sync", &body(&[]), Some(&librarian)).await;
+    let answer: Value = serde_json::from_str(&reply.body).expect("json");
+    let tombstone = answer["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["record_id"] == json!(gone))
+        .cloned()
+        .expect("the erased sign-in");
+    assert_eq!(tombstone["deleted"], true);
+
+    // A shorter period set by the program erases the recent one too.
+    sqlx::query("update programs set sign_in_retention_months = 1")
+        .execute(&pool)
+        .await
+        .expect("period");
+    assert_eq!(
+        app::attendance::retention::erase_expired(&pool)
+            .await
+            .expect("job"),
+        1
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn one_persons_data_is_found_and_erased_only_where_the_user_may(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let zalesie = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let mut with_contact = sign_in(zalesie, "Anna Nowak");
+    with_contact["contact"] = json!("anna@wies.pl");
+    with_contact["contact_consent"] = json!(true);
+    let ours = Uuid::new_v4();
+    push(
+        &pool,
+        &librarian,
+        &[mutation("sign_in", ours, with_contact)],
+    )
+    .await;
+
+    rudka_partnership(&pool).await;
+    let rudka_librarian = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    let rudka = Uuid::new_v4();
+    let theirs = Uuid::new_v4();
+    let results = push(
+        &pool,
+        &rudka_librarian,
+        &[
+            mutation(
+                "meeting",
+                rudka,
+                meeting(RUDKA_PARTNERSHIP, "2026-11-20T11:00:00Z"),
+            ),
+            mutation("sign_in", theirs, sign_in(rudka, "Anna Nowak")),
+        ],
+    )
+    .await;
+    assert_eq!(results[1]["status"], "applied", "{results:?}");
+
+    let find = |cookie: String, query: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let reply = call(
+                &pool,
+                "/api/personal-data/find",
+                &json!({ "query": query }).to_string(),
+                Some(&cookie),
+            )
+            .await;
+            (
+                reply.status,
+                serde_json::from_str::<Value>(&reply.body).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, found) = find(librarian.clone(), "nowak").await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&Value> = found
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| &e["sign_in_id"])
+        .collect();
+    assert_eq!(ids, [&json!(ours)]);
+    assert_eq!(found[0]["data"]["contact"], "anna@wies.pl");
+    assert_eq!(found[0]["erasable"], true);
+    let (_, by_mail) = find(librarian.clone(), "ANNA@wies.pl").await;
+    assert_eq!(by_mail.as_array().map(Vec::len), Some(1));
+    let (status, _) = find(librarian.clone(), "an").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The tutor sees both libraries, and may erase in neither.
+    let tutor = demo_sign_in(&pool, "tutor@demo.local").await;
+    let (_, seen) = find(tutor.clone(), "Nowak").await;
+    assert_eq!(seen.as_array().map(Vec::len), Some(2), "{seen}");
+    assert!(
+        seen.as_array()
+            .expect("list")
+            .iter()
+            .all(|e| e["erasable"] == false)
+    );
+
+    let erase = |cookie: String, ids: Vec<Uuid>| {
+        let pool = pool.clone();
+        async move {
+            call(
+                &pool,
+                "/api/personal-data/erase",
+                &json!({ "ids": ids }).to_string(),
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    for (cookie, ids) in [
+        (librarian.clone(), vec![theirs]),
+        (librarian.clone(), vec![ours, theirs]),
+        (tutor, vec![ours]),
+    ] {
+        let reply = erase(cookie, ids).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    }
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in' and not deleted"
+        )
+        .await,
+        2
+    );
+    let reply = erase(librarian.clone(), vec![ours]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "1"));
+    let (_, after) = find(librarian, "Nowak").await;
+    assert_eq!(after, json!([]));
+    let audit: (Option<Uuid>, Value) =
+        sqlx::query_as("select actor_id, details from audit_log where action = 'erase'")
+            .fetch_one(&pool)
+            .await
+            .expect("audit");
+    assert_eq!(audit.1, json!({"reason": "request"}));
+    assert!(audit.0.is_some());
+}
