@@ -28,9 +28,14 @@ const SHELL_FILES = [
 ];
 
 // Pages that work offline. Any meeting's address is served the editor's
-// page: it is rendered in the browser from the local store.
-const ROUTES = ['/', '/spotkania', '/spotkania/_'];
-const TEMPLATES = [[/^\/spotkania\/[^/]+$/, '/spotkania/_']];
+// page (its attendance list and kiosk likewise): they are rendered in the
+// browser from the local store.
+const ROUTES = ['/', '/spotkania', '/spotkania/_', '/spotkania/_/obecnosc', '/kiosk/_'];
+const TEMPLATES = [
+  [/^\/spotkania\/[^/]+$/, '/spotkania/_'],
+  [/^\/spotkania\/[^/]+\/obecnosc$/, '/spotkania/_/obecnosc'],
+  [/^\/kiosk\/[^/]+$/, '/kiosk/_'],
+];
 
 // The build's files a page refers to (hashed names under /pkg/).
 function assetsOf(html) {

@@ -70,6 +70,7 @@ fn SignedInLinks() -> impl IntoView {
                     <li><A href="/spotkania">{t!(i18n, nav.meetings)}</A></li>
                     <li><A href="/biblioteki">{t!(i18n, nav.libraries)}</A></li>
                     <li><A href="/programy">{t!(i18n, nav.programs)}</A></li>
+                    <li><A href="/dane-osobowe">{t!(i18n, nav.personal)}</A></li>
                     {manages.then(|| view! { <li><A href="/osoby">{t!(i18n, nav.people)}</A></li> })}
                 }
             })}

@@ -2,7 +2,7 @@
 
 use crate::{
     accounts::pages::{AccountPage, LoginPage, SetPasswordPage, provide_me},
-    attendance::{kiosk::KioskPage, list::AttendancePage},
+    attendance::{kiosk::KioskPage, list::AttendancePage, personal_page::PersonalDataPage},
     directory::{
         libraries::{LibrariesPage, LibraryPage},
         people::PeoplePage,
@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/spotkania/:id") view=MeetingPage />
                         <Route path=path!("/spotkania/:id/obecnosc") view=AttendancePage />
                         <Route path=path!("/kiosk/:id") view=KioskPage />
+                        <Route path=path!("/dane-osobowe") view=PersonalDataPage />
                     </Routes>
                 </Layout>
             </Router>

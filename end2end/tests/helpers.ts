@@ -1,4 +1,5 @@
-import { expect, Page } from '@playwright/test';
+import { BrowserContext, expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 
 /** Every demo account's password (server/src/demo.rs). */
 export const DEMO_PASSWORD = 'demo-demo-demo';
@@ -12,3 +13,71 @@ export async function signIn(page: Page, email: string, password: string = DEMO_
   await page.getByRole('button', { name: 'Zaloguj się' }).click();
   await expect(page).toHaveURL(/\/$/);
 }
+
+export const LIBRARIAN = 'biblioteka1@demo.local';
+
+/** One value from the test database (scripts/test exports DATABASE_URL). */
+export function sql(query: string): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the browser tests through scripts/test');
+  return execFileSync('psql', [url, '-tAc', query], { encoding: 'utf8' }).trim();
+}
+
+/** A title no other test (or earlier run) uses; plain ASCII so it can sit in SQL. */
+export function uniqueTitle(what: string): string {
+  return `${what} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+const fromWorker = (route: import('@playwright/test').Route) =>
+  route.request().serviceWorker() ? route.abort('internetdisconnected') : route.fallback();
+
+/** Cuts the network for pages and for the service worker alike. */
+export async function goOffline(context: BrowserContext) {
+  await context.setOffline(true);
+  await context.route('**', fromWorker);
+}
+
+export async function goOnline(context: BrowserContext) {
+  await context.unroute('**', fromWorker);
+  await context.setOffline(false);
+}
+
+/**
+ * Waits until the app can open with no network: the service worker controls
+ * the page and holds this person's pages, and the device has the list of
+ * partnerships.
+ */
+export async function waitUntilReadyOffline(page: Page) {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        for (const name of await caches.keys()) {
+          if (!name.startsWith('partnerstwa-pages-')) continue;
+          const pages = await caches.open(name);
+          const who = await pages.match('/__who');
+          if (who && (await who.text()) !== 'nobody' && (await pages.match('/spotkania/_'))) return true;
+        }
+        return false;
+      }),
+    )
+    .toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(localStorage).some((key) => key.endsWith('/ref/partnerships'))))
+    .toBe(true);
+}
+
+/** The header's sync state button. */
+export const syncState = (page: Page) => page.locator('.sync-status');
+
+export async function createMeeting(page: Page, title: string) {
+  if (!page.url().endsWith('/spotkania')) await page.goto('/spotkania');
+  await page.getByRole('button', { name: 'Nowe spotkanie' }).click();
+  await page.getByLabel('Tytuł').fill(title);
+  await page.getByLabel('Początek').fill('2026-12-10T14:00');
+  await page.getByRole('button', { name: 'Utwórz spotkanie' }).click();
+  await expect(page).toHaveURL(/\/spotkania\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+}
+

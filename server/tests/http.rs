@@ -70,21 +70,45 @@ async fn the_service_worker_is_stamped_with_the_build_and_always_revalidated() {
 
 #[tokio::test]
 async fn any_meeting_address_renders_the_same_placeholder_the_worker_caches() {
-    // The worker serves `/spotkania/_` for every meeting offline: the server's
-    // page must not depend on the meeting, or hydration would not match.
-    let one = get(app(unreachable_pool(), true), "/spotkania/_", None).await;
-    let other = get(
-        app(unreachable_pool(), true),
-        "/spotkania/5a1e0000-0000-4000-8000-000000000999",
-        None,
-    )
-    .await;
-    assert_eq!(one.status, StatusCode::OK);
-    assert_eq!(without_nonce(&one.body), without_nonce(&other.body));
+    // The worker serves `/spotkania/_` (and the list's and kiosk's
+    // templates) for every meeting offline: the server's page must not
+    // depend on the meeting, or hydration would not match.
+    for (template, real, text) in [
+        (
+            "/spotkania/_",
+            "/spotkania/5a1e0000-0000-4000-8000-000000000999",
+            "Wczytywanie z urządzenia",
+        ),
+        (
+            "/spotkania/_/obecnosc",
+            "/spotkania/5a1e0000-0000-4000-8000-000000000999/obecnosc",
+            "Wczytywanie z urządzenia",
+        ),
+        (
+            "/kiosk/_",
+            "/kiosk/5a1e0000-0000-4000-8000-000000000999",
+            "Otwieranie kiosku",
+        ),
+    ] {
+        let one = get(app(unreachable_pool(), true), template, None).await;
+        let other = get(app(unreachable_pool(), true), real, None).await;
+        assert_eq!(one.status, StatusCode::OK, "{template}");
+        assert_eq!(
+            without_nonce(&one.body),
+            without_nonce(&other.body),
+            "{real}"
+        );
+        assert!(one.body.contains(text), "{}", one.body);
+    }
+}
+
+#[tokio::test]
+async fn a_kiosk_page_has_no_header_navigation_or_footer() {
+    let kiosk = get(app(unreachable_pool(), true), "/kiosk/_", None).await;
     assert!(
-        one.body.contains("Wczytywanie z urządzenia"),
+        !kiosk.body.contains("site-header") && !kiosk.body.contains("site-footer"),
         "{}",
-        one.body
+        kiosk.body
     );
 }
 

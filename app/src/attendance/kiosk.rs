@@ -624,16 +624,16 @@ pub fn ImageConsent(entry: Entry, prefix: &'static str) -> impl IntoView {
     let error_id = format!("{prefix}-image_consent-error");
     let described_by = error_id.clone();
     view! {
-        <fieldset class="choice" aria-describedby=described_by>
+        <fieldset class="yes-no" aria-describedby=described_by>
             <legend>{t!(i18n, kiosk.image_consent)} " *"</legend>
-            <div class="choice__options">
-                <label class="choice__option">
+            <div class="yes-no__options">
+                <label class="yes-no__option">
                     <input type="radio" id=format!("{prefix}-image_consent-yes") name=format!("{prefix}-image")
                         prop:checked=move || choice.get() == Some(true)
                         on:change=move |_| choice.set(Some(true)) />
                     <span>{t!(i18n, kiosk.yes)}</span>
                 </label>
-                <label class="choice__option">
+                <label class="yes-no__option">
                     <input type="radio" id=format!("{prefix}-image_consent-no") name=format!("{prefix}-image")
                         prop:checked=move || choice.get() == Some(false)
                         on:change=move |_| choice.set(Some(false)) />

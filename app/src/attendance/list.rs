@@ -239,17 +239,13 @@ pub fn AttendancePage() -> impl IntoView {
     });
     view! {
         <Title text=move || t_string!(i18n, attendance.title).to_string() />
-        <p class="no-print">
-            {move || id().map(|id| view! {
-                <A href=format!("/spotkania/{id}") attr:class="back-link">{t!(i18n, attendance.back)}</A>
-            })}
-        </p>
         {move || match sheet.get() {
             None => view! { <NotReady /> }.into_any(),
             Some(Err(_)) => view! {
                 <div class="notice notice--error" role="alert"><p>{t!(i18n, sync.trouble_full)}</p></div>
             }.into_any(),
             Some(Ok(None)) => view! {
+                <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>
                 <div class="notice" role="status"><p>{t!(i18n, meetings.not_found)}</p></div>
             }.into_any(),
             Some(Ok(Some(sheet))) => id().map(|id| view! { <SheetView id sheet /> }).into_any(),
@@ -386,7 +382,12 @@ fn SheetView(id: Uuid, sheet: Sheet) -> impl IntoView {
         .collect_view();
     let facilitator = sheet.text("facilitator");
     let print_clause = clause.clone();
+    // Rendered in the browser only (from the store), so the address may
+    // name the meeting: the server's placeholder does not.
     view! {
+        <p class="no-print">
+            <A href=format!("/spotkania/{id}") attr:class="back-link">{t!(i18n, attendance.back)}</A>
+        </p>
         <style inner_html=page_numbers_css(locale)></style>
         <article class="attendance">
             <header class="attendance__head">

@@ -5,6 +5,7 @@ pub mod kiosk_api;
 pub mod list;
 pub mod model;
 pub mod personal;
+pub mod personal_page;
 #[cfg(feature = "ssr")]
 pub mod retention;
 pub mod signature;

@@ -127,7 +127,7 @@ pub fn SignatureView(signature: Option<Value>, typed_label: String) -> impl Into
             view! {
                 <svg class="signature" viewBox="0 0 1000 400" role="img" aria-label=typed_label.clone()
                     preserveAspectRatio="xMidYMid meet">
-                    <path d=d fill="none" stroke="currentColor" stroke-width="8"
+                    <path d=d fill="none" stroke="currentColor" stroke-width="12"
                         stroke-linecap="round" stroke-linejoin="round" />
                 </svg>
             }

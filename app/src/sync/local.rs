@@ -875,6 +875,68 @@ mod tests {
     }
 
     #[test]
+    fn a_hundred_sign_ins_with_signatures_fit_with_room_to_spare() {
+        use crate::attendance::signature::{drawn, quantize};
+        // A handwritten name: three strokes of 120 finger samples each.
+        let strokes: Vec<Vec<i64>> = (0..3)
+            .map(|stroke| {
+                let points: Vec<(f64, f64)> = (0..120)
+                    .map(|i| {
+                        let x = 60.0 + f64::from(stroke) * 300.0 + f64::from(i) * 2.2;
+                        let y = 200.0 + 90.0 * (f64::from(i) / 6.0 + f64::from(stroke)).sin();
+                        (x, y)
+                    })
+                    .collect();
+                quantize(&points)
+            })
+            .collect();
+        let sign_in = |n: u32| {
+            fields(json!({
+                "meeting_id": "5a1e0000-0000-4000-8000-000000000401",
+                "full_name": format!("Katarzyna Wiśniewska-Nowak {n}"),
+                "organization": "Stowarzyszenie Przyjaciół Ziemi Zaleskiej",
+                "function": "przewodnicząca zarządu", "contact": "k.wisniewska@example.pl",
+                "contact_consent": true, "clause_version": 1, "clause_ack": true,
+                "image_consent": true, "signed_at": "2026-11-22T12:00:00Z",
+                "signature": drawn(&strokes),
+            }))
+        };
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+        let empty = stored_chars(&store.storage);
+        for n in 0..100 {
+            store
+                .save("sign_in", Uuid::new_v4(), Op::Upsert, sign_in(n), None)
+                .expect("save");
+        }
+        let waiting = stored_chars(&store.storage) - empty;
+        let batch = store.take_batch(100).expect("batch");
+        let pulled: Vec<Change> = batch
+            .iter()
+            .map(|m| Change {
+                entity: m.entity.clone(),
+                record_id: m.record_id,
+                rev: 1,
+                deleted: false,
+                data: m.data.clone(),
+            })
+            .collect();
+        store
+            .apply_response(&ack(&batch, 1), &pulled, 1, None)
+            .expect("sync");
+        let synced = stored_chars(&store.storage) - empty;
+        let coordinates: usize = strokes.iter().map(Vec::len).sum();
+        println!(
+            "one sign-in ({coordinates} signature coordinates): {} characters waiting, {} synced",
+            waiting / 100,
+            synced / 100
+        );
+        // The figures the README gives; 5 million characters is the budget.
+        assert!(waiting / 100 < 2_000, "waiting: {waiting}");
+        assert!(synced / 100 < 2_000, "synced: {synced}");
+        assert!(waiting.max(synced) < 250_000);
+    }
+
+    #[test]
     fn data_from_a_newer_app_is_left_alone() {
         let mut storage = MemoryStorage::default();
         storage
