@@ -49,7 +49,15 @@ export async function goOnline(context: BrowserContext) {
  */
 export async function waitUntilReadyOffline(page: Page) {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  const controlled = () => page.evaluate(() => !!navigator.serviceWorker.controller);
+  try {
+    await expect.poll(controlled, { timeout: 10_000 }).toBe(true);
+  } catch {
+    // The worker activated but has not claimed this page (seen under load):
+    // a page loaded under an active worker is always controlled.
+    await page.reload();
+    await expect.poll(controlled).toBe(true);
+  }
   await expect
     .poll(() =>
       page.evaluate(async () => {

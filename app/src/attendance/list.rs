@@ -54,6 +54,7 @@ pub fn comparable_name(name: &str) -> String {
 }
 
 /// The meeting's sign-ins in the order they were made, duplicates flagged.
+/// `records` come in the store's order.
 pub fn attendees(
     records: &[(Uuid, Map<String, Value>)],
     meeting: Uuid,
@@ -87,7 +88,9 @@ pub fn attendees(
             duplicate: false,
         })
         .collect();
-    list.sort_by(|a, b| a.signed_at.cmp(&b.signed_at).then(a.id.cmp(&b.id)));
+    // Stable: within one second the store's order (saved here, or pulled
+    // in the server's order) stands.
+    list.sort_by(|a, b| a.signed_at.cmp(&b.signed_at));
     let mut seen: HashMap<String, usize> = HashMap::new();
     for attendee in list.iter().filter(|a| a.struck.is_none()) {
         *seen
@@ -756,6 +759,20 @@ mod tests {
         assert_eq!(flags, [false, true, true, false]);
         assert!(list[1].pending && !list[0].pending);
         assert_eq!(list[3].struck.as_deref(), Some("pomyłka"));
+    }
+
+    #[test]
+    fn sign_ins_in_the_same_second_keep_the_stores_order() {
+        let here = Uuid::from_u128(1);
+        let records: Vec<_> = ["Zofia", "Adam", "Maria"]
+            .into_iter()
+            .map(|name| record(name, "2026-11-22T10:00:00Z", here))
+            .collect();
+        let names: Vec<String> = attendees(&records, here, &HashSet::new())
+            .into_iter()
+            .map(|a| a.full_name)
+            .collect();
+        assert_eq!(names, ["Zofia", "Adam", "Maria"]);
     }
 
     #[test]
