@@ -46,6 +46,9 @@ pub enum Field {
     CurrentPassword,
     Role,
     Program,
+    RetentionMonths,
+    ClauseShort,
+    ClauseFull,
 }
 
 /// Why a field was refused. The interface turns it into a sentence.

@@ -31,6 +31,11 @@ test('a librarian sees only her library; after logout the back button shows no p
   // No invitation form for a librarian.
   await expect(page.getByRole('heading', { name: 'Zaproś osobę' })).toHaveCount(0);
 
+  // A program's settings are the coordinator's.
+  await page.goto('/programy/5a1e0000-0000-4000-8000-000000000101');
+  await expect(page.locator('dl.facts')).toContainText('miesięcy');
+  await expect(page.getByRole('button', { name: 'Zapisz ustawienia' })).toHaveCount(0);
+
   // Another library's address gives a refusal, not its data.
   await page.goto(`/biblioteki/${RUDKA_ID}`);
   await expect(main(page)).toContainText('Nie masz dostępu do tej strony.');
@@ -77,6 +82,23 @@ test('a program page shows dates, hours and the clause the Polish way', async ({
   await expect(main(page)).toContainText('24 godziny');
   await expect(main(page)).toContainText('Klauzula informacyjna (wersja 1)');
   await expect(main(page)).toContainText(OLSZANKA);
+  await expect(page.locator('dl.facts')).toContainText('60 miesięcy');
+
+  // The coordinator sets how long attendance lists are kept; the clause
+  // text unchanged stays at its version (an empty one is refused).
+  const clause = page.getByLabel('Klauzula informacyjna — krótka treść (w kiosku i na wydruku)');
+  const text = await clause.inputValue();
+  await clause.fill('   ');
+  await page.getByRole('button', { name: 'Zapisz ustawienia' }).click();
+  await expect(page.locator('#clause-short-error')).toHaveText('To pole jest wymagane.');
+  await clause.fill(text);
+  await page.getByLabel(/Przechowywanie list obecności/).fill('36');
+  await page.getByRole('button', { name: 'Zapisz ustawienia' }).click();
+  await expect(page.getByText('Zapisano. Obowiązuje klauzula w wersji 1.')).toBeVisible();
+  await expect(page.locator('dl.facts')).toContainText('36 miesięcy');
+  await page.getByLabel(/Przechowywanie list obecności/).fill('60');
+  await page.getByRole('button', { name: 'Zapisz ustawienia' }).click();
+  await expect(page.locator('dl.facts')).toContainText('60 miesięcy');
 
   // Search narrows the library list and survives a reload.
   await page.goto('/biblioteki');

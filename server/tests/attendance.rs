@@ -7,7 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{RUDKA_PARTNERSHIP, call, call_with_token, demo_sign_in, rudka_partnership};
 use serde_json::{Value, json};
-use server::demo::ZALESIE_PARTNERSHIP;
+use server::demo::{PRB_ROUND_III, ZALESIE_PARTNERSHIP};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -346,6 +346,12 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
     )
     .await;
 
+    // A strike whose reason names the person: erased with the entry.
+    let strike =
+        json!({"struck": {"reason": "Anna Dawna wpisana dwa razy", "at": "2020-03-10T12:00:00Z"}});
+    let results = push(&pool, &librarian, &[mutation("sign_in", gone, strike)]).await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+
     // Five years by default: the 2020 meeting is past it.
     let erased = app::attendance::retention::erase_expired(&pool)
         .await
@@ -372,12 +378,13 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
     ] {
         assert_eq!(scalar(&pool, sql).await, 0, "{sql}");
     }
-    let audit: (String, Value) =
-        sqlx::query_as("select action, details from audit_log where subject_id = $1")
-            .bind(gone)
-            .fetch_one(&pool)
-            .await
-            .expect("audit");
+    let audit: (String, Value) = sqlx::query_as(
+        "select action, details from audit_log where subject_id = $1 and action = 'erase'",
+    )
+    .bind(gone)
+    .fetch_one(&pool)
+    .await
+    .expect("audit");
     assert_eq!(audit, ("erase".to_owned(), json!({"reason": "retention"})));
 
     // Devices learn of it on their next pull.
@@ -521,4 +528,83 @@ async fn one_persons_data_is_found_and_erased_only_where_the_user_may(pool: PgPo
             .expect("audit");
     assert_eq!(audit.1, json!({"reason": "request"}));
     assert!(audit.0.is_some());
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_programs_coordinator_sets_the_retention_and_versions_the_clause(pool: PgPool) {
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    let settings = |months: i32, short: &str| {
+        json!({
+            "program_id": PRB_ROUND_III, "retention_months": months,
+            "short_text": short, "full_text": "Pełna treść klauzuli.",
+        })
+        .to_string()
+    };
+    let saved = call(
+        &pool,
+        "/api/program-settings",
+        &settings(24, "Nowa krótka treść."),
+        Some(&coordinator),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.body, r#"{"retention_months":24,"clause_version":2}"#);
+    // The same text again is no new version; a changed one is.
+    let again = call(
+        &pool,
+        "/api/program-settings",
+        &settings(24, " Nowa krótka treść. "),
+        Some(&coordinator),
+    )
+    .await;
+    assert_eq!(again.body, r#"{"retention_months":24,"clause_version":2}"#);
+    let bad = call(
+        &pool,
+        "/api/program-settings",
+        &settings(0, "Jeszcze inna."),
+        Some(&coordinator),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.body,
+        r#"{"code":"validation","field":"retention_months","problem":"not_allowed_choice"}"#
+    );
+
+    // Neither a librarian nor a tutor changes a program.
+    for outsider in ["biblioteka1@demo.local", "tutor@demo.local"] {
+        let cookie = demo_sign_in(&pool, outsider).await;
+        let reply = call(
+            &pool,
+            "/api/program-settings",
+            &settings(1, "Podmieniona."),
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{outsider}");
+    }
+    assert_eq!(
+        scalar(&pool, "select max(version)::int8 from information_clauses").await,
+        2
+    );
+    assert_eq!(
+        scalar(&pool, "select sign_in_retention_months::int8 from programs where id = '5a1e0000-0000-4000-8000-000000000101'").await,
+        24
+    );
+    // The kiosk shows the new version, and new sign-ins record it.
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let partnerships = call(&pool, "/api/partnerships", "{}", Some(&librarian)).await;
+    assert!(
+        partnerships.body.contains(r#""version":2"#),
+        "{}",
+        partnerships.body
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from audit_log where action = 'program.settings'"
+        )
+        .await,
+        2
+    );
 }

@@ -63,6 +63,12 @@ fn endpoints() -> Vec<(&'static str, String)> {
         ("/api/kiosk", "{}".into()),
         ("/api/personal-data/find", r#"{"query":"Nowak"}"#.into()),
         (
+            "/api/program-settings",
+            format!(
+                r#"{{"program_id":"{PRB_ROUND_III}","retention_months":12,"short_text":"Obca klauzula.","full_text":"Obca klauzula."}}"#
+            ),
+        ),
+        (
             "/api/personal-data/erase",
             format!(r#"{{"ids":["{RUDKA_SIGN_IN}"]}}"#),
         ),

@@ -57,6 +57,14 @@ pub async fn erase(
     .bind(&erased)
     .execute(&mut *tx)
     .await?;
+    // A strike's reason is free text that may name the person: it goes too.
+    sqlx::query(
+        "update audit_log set details = details - 'reason'
+         where subject_type = 'sign_in' and action = 'strike' and subject_id = any($1)",
+    )
+    .bind(&erased)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "insert into audit_log (actor_id, action, subject_type, subject_id, details)
          select $1, 'erase', 'sign_in', id, jsonb_build_object('reason', $3::text)

@@ -390,16 +390,17 @@ pub mod ssr {
             Option<time::Date>,
             i32,
             Option<String>,
+            i32,
         );
         let row: Option<Row> = sqlx::query_as(
             "select name, operator, round, starts_on, ends_on,
-                    (support_hours_per_library * 10)::int4, funding_line
+                    (support_hours_per_library * 10)::int4, funding_line, sign_in_retention_months
              from programs where id = $1",
         )
         .bind(id)
         .fetch_optional(pool)
         .await?;
-        let (name, operator, round, starts_on, ends_on, tenths, funding_line) =
+        let (name, operator, round, starts_on, ends_on, tenths, funding_line, retention) =
             row.ok_or(AppError::NotFound)?;
         let clause: Option<(i32, String, String)> = sqlx::query_as(
             "select version, short_text, full_text from information_clauses
@@ -439,6 +440,8 @@ pub mod ssr {
                 short_text,
                 full_text,
             }),
+            sign_in_retention_months: retention,
+            manageable: actor.may(Action::Manage, Target::Program(id)),
             libraries: libraries
                 .into_iter()
                 .map(|(id, name)| LibraryRef { id, name })

@@ -5,6 +5,7 @@ pub mod api;
 pub mod libraries;
 mod list;
 pub mod people;
+pub mod program_settings;
 pub mod programs;
 
 pub use list::PagedList;
@@ -107,12 +108,8 @@ pub struct ProgramRow {
     pub libraries: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clause {
-    pub version: i32,
-    pub short_text: String,
-    pub full_text: String,
-}
+/// A program's information clause: the one the kiosk shows.
+pub use crate::attendance::Clause;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramView {
@@ -126,6 +123,10 @@ pub struct ProgramView {
     pub support_tenths_per_library: u32,
     pub funding_line: Option<String>,
     pub clause: Option<Clause>,
+    /// Months after its meeting a sign-in is kept, then erased.
+    pub sign_in_retention_months: i32,
+    /// Whether the viewer may change the settings (coordinator or admin).
+    pub manageable: bool,
     /// The program's libraries the viewer may see.
     pub libraries: Vec<LibraryRef>,
     pub coordinators: Vec<Member>,

@@ -5,6 +5,7 @@ use super::{
     PagedList, ProgramRow, ProgramView,
     api::{list_programs, program_details},
     libraries::{id_param, program_label},
+    program_settings::{ProgramSettings, SavedSettings},
 };
 use crate::{
     format::{Day, hours},
@@ -92,10 +93,21 @@ pub fn ProgramPage() -> impl IntoView {
         move || id.get(),
         |id| async move { program_details(id?).await },
     );
+    // The form goes away with the old data on a reload; the notice stays.
+    let saved_version = RwSignal::new(None::<i32>);
+    let saved = Callback::new(move |settings: SavedSettings| {
+        saved_version.set(Some(settings.clause_version));
+        program.refetch();
+    });
     view! {
+        {move || saved_version.get().map(|version| view! {
+            <p class="notice notice--ok" role="status">
+                {t_string!(i18n, programs.settings_saved, version = version).to_string()}
+            </p>
+        })}
         <Transition fallback=move || view! { <p>{t!(i18n, list.loading)}</p> }>
             {move || program.get().map(|result| match result {
-                Ok(program) => view! { <ProgramDetails program /> }.into_any(),
+                Ok(program) => view! { <ProgramDetails program saved /> }.into_any(),
                 Err(error) => view! {
                     <Title text=move || t_string!(i18n, programs.title).to_string() />
                     <ErrorNotice error />
@@ -106,13 +118,13 @@ pub fn ProgramPage() -> impl IntoView {
 }
 
 #[component]
-fn ProgramDetails(program: ProgramView) -> impl IntoView {
+fn ProgramDetails(program: ProgramView, saved: Callback<SavedSettings>) -> impl IntoView {
     let i18n = use_i18n();
     let title = program_label(&program.name, program.round.as_deref());
     let (starts_on, ends_on) = (program.starts_on, program.ends_on);
     let support = program.support_tenths_per_library;
     let not_set = move || t_string!(i18n, programs.not_set).to_string();
-    let clause = match program.clause {
+    let clause = match program.clause.clone() {
         Some(clause) => view! {
             <section>
                 <h2>{t!(i18n, programs.clause, version = clause.version)}</h2>
@@ -126,6 +138,18 @@ fn ProgramDetails(program: ProgramView) -> impl IntoView {
         .into_any(),
         None => view! { <p>{t!(i18n, programs.no_clause)}</p> }.into_any(),
     };
+    let settings = program.manageable.then(|| {
+        let (short_text, full_text) = program
+            .clause
+            .as_ref()
+            .map(|c| (c.short_text.clone(), c.full_text.clone()))
+            .unwrap_or_default();
+        view! {
+            <ProgramSettings program_id=program.id retention_months=program.sign_in_retention_months
+                short_text full_text saved />
+        }
+    });
+    let retention = program.sign_in_retention_months;
     let libraries = program
         .libraries
         .into_iter()
@@ -147,9 +171,12 @@ fn ProgramDetails(program: ProgramView) -> impl IntoView {
             <dt>{t!(i18n, programs.support)}</dt>
             <dd>{move || hours(support, i18n.get_locale())}</dd>
             <dt>{t!(i18n, programs.funding)}</dt>
-            <dd>{program.funding_line.unwrap_or_else(not_set)}</dd>
+            <dd>{program.funding_line.clone().unwrap_or_else(not_set)}</dd>
+            <dt>{t!(i18n, programs.retention)}</dt>
+            <dd>{move || t_string!(i18n, programs.months, count = retention).to_string()}</dd>
         </dl>
         {clause}
+        {settings}
         <div class="columns">
             <section>
                 <h2>{t!(i18n, programs.libraries)}</h2>
