@@ -30,7 +30,7 @@ const SHELL_FILES = [
 // Pages that work offline. Any meeting's address is served the editor's
 // page (its attendance list and kiosk likewise): they are rendered in the
 // browser from the local store.
-const ROUTES = ['/', '/spotkania', '/spotkania/_', '/spotkania/_/obecnosc', '/kiosk/_'];
+const ROUTES = ['/', '/spotkania', '/zadania', '/spotkania/_', '/spotkania/_/obecnosc', '/kiosk/_'];
 const TEMPLATES = [
   [/^\/spotkania\/[^/]+$/, '/spotkania/_'],
   [/^\/spotkania\/[^/]+\/obecnosc$/, '/spotkania/_/obecnosc'],

@@ -68,6 +68,7 @@ fn SignedInLinks() -> impl IntoView {
                 let manages = person.is_admin || person.is_coordinator;
                 view! {
                     <li><A href="/spotkania">{t!(i18n, nav.meetings)}</A></li>
+                    <li><A href="/zadania">{t!(i18n, nav.tasks)}</A></li>
                     <li><A href="/biblioteki">{t!(i18n, nav.libraries)}</A></li>
                     <li><A href="/programy">{t!(i18n, nav.programs)}</A></li>
                     <li><A href="/dane-osobowe">{t!(i18n, nav.personal)}</A></li>

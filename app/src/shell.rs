@@ -11,7 +11,10 @@ use crate::{
     home::HomePage,
     i18n::I18nContextProvider,
     layout::Layout,
-    meetings::pages::{MeetingPage, MeetingsPage},
+    meetings::{
+        pages::{MeetingPage, MeetingsPage},
+        tasks::TasksPage,
+    },
     not_found::NotFoundPage,
     sync::engine::provide_sync,
 };
@@ -99,6 +102,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/spotkania/:id/obecnosc") view=AttendancePage />
                         <Route path=path!("/kiosk/:id") view=KioskPage />
                         <Route path=path!("/dane-osobowe") view=PersonalDataPage />
+                        <Route path=path!("/zadania") view=TasksPage />
                     </Routes>
                 </Layout>
             </Router>

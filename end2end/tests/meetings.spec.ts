@@ -208,3 +208,32 @@ test('two tabs of one person: one sends, the other shows the change at once', as
   expect(sql(`select count(*) from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe('1');
   await context.close();
 });
+
+test('the tasks of every meeting in one list, overdue ones marked; a status changed there reaches the meeting', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await signedInPage(context);
+  const title = uniqueTitle('Spotkanie z zadaniami');
+  await createMeeting(page, title);
+  await page.getByRole('button', { name: 'Dodaj zadanie' }).click();
+  await page.getByLabel('Zadanie', { exact: true }).fill('Zamówić salę');
+  await page.getByLabel('Osoba odpowiedzialna').fill('Ola');
+  await page.getByLabel('Termin').fill('2026-01-15');
+  await expect(page.locator('.save-state')).toHaveText('Zapisano na tym urządzeniu');
+
+  await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Zadania' }).click();
+  const row = page.getByRole('row', { name: /Zamówić salę/ });
+  await expect(row).toContainText('15 stycznia 2026');
+  await expect(row).toContainText('po terminie');
+  await expect(row).toContainText(title);
+  await row.getByRole('combobox', { name: 'Status zadania: Zamówić salę' }).selectOption('done');
+  await expect(page.getByRole('row', { name: /Zamówić salę/ })).toHaveCount(0);
+  await page.getByLabel('Pokaż też zrobione').check();
+  await expect(page.getByRole('row', { name: /Zamówić salę/ })).not.toContainText('po terminie');
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
+  expect(
+    sql(`select data->'tasks'->0->>'status' from records where entity = 'meeting' and data->>'title' = '${title}'`),
+  ).toBe('done');
+  await context.close();
+});

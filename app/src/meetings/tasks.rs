@@ -1,0 +1,277 @@
+//! Tasks agreed at meetings, across all meetings of the partnerships a person
+//! works with: one list with owner, deadline and status, overdue ones
+//! marked. Read from the device's store and changed there, so it works
+//! offline; a status changed here is a change of its meeting's task list.
+
+use super::{
+    PARTNERSHIPS, PartnershipRef,
+    model::{ENTITY, TASK_STATUSES},
+    view::task_status_label,
+};
+use crate::{
+    format,
+    i18n::{t, t_string, use_i18n},
+    sync::{
+        Op,
+        engine::{now_instant, use_sync},
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// One task with the meeting it was agreed at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskLine {
+    pub id: String,
+    pub meeting_id: Uuid,
+    pub meeting_title: String,
+    pub partnership_id: Option<Uuid>,
+    pub title: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub deadline: String,
+    pub status: String,
+    pub overdue: bool,
+}
+
+fn text(fields: &Map<String, Value>, field: &str) -> String {
+    fields
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every task of the meetings, soonest deadline first (none last), done ones
+/// at the end; a task not done whose deadline is before `today` is overdue.
+pub fn task_lines(meetings: &[(Uuid, Map<String, Value>)], today: &str) -> Vec<TaskLine> {
+    let mut lines: Vec<TaskLine> = meetings
+        .iter()
+        .flat_map(|(meeting_id, fields)| {
+            let tasks = fields
+                .get("tasks")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            tasks.into_iter().filter_map(move |task| {
+                let task = task.as_object()?;
+                let deadline = text(task, "deadline");
+                let status = match text(task, "status").as_str() {
+                    "" => "open".to_owned(),
+                    status => status.to_owned(),
+                };
+                Some(TaskLine {
+                    id: text(task, "id"),
+                    meeting_id: *meeting_id,
+                    meeting_title: text(fields, "title"),
+                    partnership_id: Uuid::parse_str(&text(fields, "partnership_id")).ok(),
+                    title: text(task, "title"),
+                    owner: text(task, "owner"),
+                    overdue: status != "done" && !deadline.is_empty() && deadline.as_str() < today,
+                    deadline,
+                    status,
+                })
+            })
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        (a.status == "done")
+            .cmp(&(b.status == "done"))
+            .then(a.deadline.is_empty().cmp(&b.deadline.is_empty()))
+            .then(a.deadline.cmp(&b.deadline))
+            .then(a.title.cmp(&b.title))
+    });
+    lines
+}
+
+/// Today in Poland, `YYYY-MM-DD` (device clock).
+fn today() -> String {
+    now_instant()
+        .and_then(|now| format::warsaw_local(&now))
+        .and_then(|local| local.get(..10).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let show_done = RwSignal::new(false);
+    let data = Memo::new(move |_| {
+        sync.read(|store| {
+            let partnerships: Vec<PartnershipRef> =
+                store.reference(PARTNERSHIPS)?.unwrap_or_default();
+            Ok((task_lines(&store.list(ENTITY)?, &today()), partnerships))
+        })
+    });
+    view! {
+        <Title text=move || t_string!(i18n, tasks.title).to_string() />
+        <h1>{t!(i18n, tasks.title)}</h1>
+        <p class="lead">{t!(i18n, tasks.lead)}</p>
+        <p class="check">
+            <input type="checkbox" id="show-done" prop:checked=show_done
+                on:change=move |ev| show_done.set(event_target_checked(&ev)) />
+            <label for="show-done">{t!(i18n, tasks.show_done)}</label>
+        </p>
+        {move || match data.get() {
+            None => view! { <p class="muted" aria-busy="true">{t!(i18n, meetings.loading)}</p> }.into_any(),
+            Some(Err(_)) => view! {
+                <div class="notice notice--error" role="alert"><p>{t!(i18n, sync.trouble_full)}</p></div>
+            }.into_any(),
+            Some(Ok((lines, partnerships))) => {
+                let shown: Vec<TaskLine> = lines
+                    .into_iter()
+                    .filter(|line| show_done.get() || line.status != "done")
+                    .collect();
+                view! { <TaskTable lines=shown partnerships /> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn TaskTable(lines: Vec<TaskLine>, partnerships: Vec<PartnershipRef>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let locale = i18n.get_locale_untracked();
+    if lines.is_empty() {
+        return view! { <p class="muted">{t!(i18n, tasks.none)}</p> }.into_any();
+    }
+    let names: HashMap<Uuid, (String, bool)> = partnerships
+        .into_iter()
+        .map(|p| (p.id, (p.name, p.editable)))
+        .collect();
+    let overdue = i32::try_from(lines.iter().filter(|l| l.overdue).count()).unwrap_or(i32::MAX);
+    // A status is changed in its meeting's task list, which is then saved whole.
+    let set_status = move |meeting: Uuid, task: String, status: String| {
+        let _ = sync.write(|store| {
+            let Some(fields) = store.view(ENTITY, meeting)? else {
+                return Ok(());
+            };
+            let tasks: Vec<Value> = fields
+                .get("tasks")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut t| {
+                    if t.get("id").and_then(Value::as_str) == Some(task.as_str())
+                        && let Some(object) = t.as_object_mut()
+                    {
+                        object.insert("status".into(), Value::String(status.clone()));
+                    }
+                    t
+                })
+                .collect();
+            let mut data = Map::new();
+            data.insert("tasks".into(), Value::Array(tasks));
+            store.save(ENTITY, meeting, Op::Upsert, data, now_instant())?;
+            Ok(())
+        });
+    };
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            let (partnership, editable) = line
+                .partnership_id
+                .and_then(|p| names.get(&p).cloned())
+                .unwrap_or_default();
+            let select_id = format!("task-status-{}", line.id);
+            let (meeting, task) = (line.meeting_id, line.id.clone());
+            let current = line.status.clone();
+            let deadline = if line.deadline.is_empty() {
+                String::new()
+            } else {
+                format::day(&format!("{}T12:00:00Z", line.deadline), locale).unwrap_or_default()
+            };
+            view! {
+                <tr class:task--overdue=line.overdue>
+                    <td>{line.title.clone()}</td>
+                    <td>{line.owner.clone()}</td>
+                    <td>
+                        {deadline}
+                        {line.overdue.then(|| view! { " " <span class="badge badge--wait">{t!(i18n, tasks.overdue)}</span> })}
+                    </td>
+                    <td>
+                        <label class="visually-hidden" for=select_id.clone()>
+                            {t_string!(i18n, tasks.status_of, task = line.title.clone()).to_string()}
+                        </label>
+                        <select id=select_id disabled=!editable
+                            on:change=move |ev| set_status(meeting, task.clone(), event_target_value(&ev))>
+                            {TASK_STATUSES.into_iter().map(|s| view! {
+                                <option value=s selected=current == s>{task_status_label(s, locale)}</option>
+                            }).collect_view()}
+                        </select>
+                    </td>
+                    <td>
+                        <A href=format!("/spotkania/{}", line.meeting_id)>{line.meeting_title.clone()}</A>
+                        <br /><span class="muted">{partnership}</span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        {(overdue > 0).then(|| view! {
+            <p class="notice" role="status">{t_string!(i18n, tasks.overdue_count, count = overdue).to_string()}</p>
+        })}
+        <div class="table-wrap">
+            <table class="table task-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, meetings.task_title)}</th>
+                        <th scope="col">{t!(i18n, meetings.task_owner)}</th>
+                        <th scope="col">{t!(i18n, meetings.task_deadline)}</th>
+                        <th scope="col">{t!(i18n, meetings.task_status)}</th>
+                        <th scope="col">{t!(i18n, tasks.meeting)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tasks_from_every_meeting_soonest_first_overdue_marked_done_last() {
+        let meeting = |title: &str, tasks: Value| {
+            let fields = json!({"title": title, "partnership_id": "5a1e0000-0000-4000-8000-000000000301", "tasks": tasks});
+            (
+                Uuid::new_v4(),
+                fields.as_object().cloned().unwrap_or_default(),
+            )
+        };
+        let meetings = vec![
+            meeting(
+                "Pierwsze",
+                json!([
+                    {"id": "a", "title": "Plakat", "owner": "Ola", "deadline": "2026-11-30", "status": "open"},
+                    {"id": "b", "title": "Ankieta", "owner": "", "deadline": null, "status": "in_progress"},
+                ]),
+            ),
+            meeting(
+                "Drugie",
+                json!([
+                    {"id": "c", "title": "Wniosek", "owner": "Jan", "deadline": "2026-11-01", "status": "open"},
+                    {"id": "d", "title": "Sala", "owner": "Jan", "deadline": "2026-10-01", "status": "done"},
+                ]),
+            ),
+        ];
+        let lines = task_lines(&meetings, "2026-11-22");
+        let titles: Vec<&str> = lines.iter().map(|l| l.title.as_str()).collect();
+        assert_eq!(titles, ["Wniosek", "Plakat", "Ankieta", "Sala"]);
+        let overdue: Vec<bool> = lines.iter().map(|l| l.overdue).collect();
+        assert_eq!(overdue, [true, false, false, false]);
+        assert_eq!(lines[0].meeting_title, "Drugie");
+    }
+}
