@@ -18,7 +18,9 @@ pub mod layout;
 pub mod meetings;
 pub mod network;
 pub mod not_found;
+pub mod partners;
 pub mod shell;
+pub mod support;
 pub mod sync;
 pub mod ui;
 

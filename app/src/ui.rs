@@ -4,6 +4,7 @@
 use crate::{
     errors::{AppError, Problem},
     i18n::{t, t_string, use_i18n},
+    sync::{engine::use_sync, local::StoreError},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -224,4 +225,47 @@ mod tests {
         assert_eq!(list_href("Zalesie Górne", 1), "?q=Zalesie+G%C3%B3rne");
         assert_eq!(list_href("a&b", 3), "?q=a%26b&strona=3");
     }
+}
+
+/// A page that reads the device's store: until the store is open it asks to
+/// sign in or says it is loading; if the store cannot be read it says why;
+/// otherwise it shows `ready`.
+pub fn from_store<T>(
+    data: Option<Result<T, StoreError>>,
+    ready: impl FnOnce(T) -> AnyView,
+) -> AnyView {
+    match data {
+        None => view! { <NotYet /> }.into_any(),
+        Some(Err(error)) => view! { <StoreTrouble error /> }.into_any(),
+        Some(Ok(value)) => ready(value),
+    }
+}
+
+#[component]
+fn NotYet() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    move || {
+        if sync.signed_out() {
+            view! {
+                <div class="notice" role="status">
+                    <p>{t!(i18n, meetings.sign_in)}</p>
+                    <p><a class="button" href="/logowanie">{t!(i18n, login.title)}</a></p>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <p class="muted" aria-busy="true">{t!(i18n, meetings.loading)}</p> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn StoreTrouble(error: StoreError) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = match error {
+        StoreError::Newer(_) => t_string!(i18n, sync.trouble_newer),
+        _ => t_string!(i18n, sync.trouble_full),
+    };
+    view! { <div class="notice notice--error" role="alert"><p>{text}</p></div> }
 }

@@ -51,6 +51,15 @@ fn endpoints() -> Vec<(&'static str, String)> {
         ),
         ("/api/sync", sync_body(RUDKA_MEETING, RUDKA_PARTNERSHIP)),
         ("/api/partnerships", "{}".into()),
+        ("/api/my-libraries", "{}".into()),
+        (
+            "/api/program-hours",
+            format!(r#"{{"program_id":"{PRB_ROUND_III}"}}"#),
+        ),
+        (
+            "/api/library-glance",
+            format!(r#"{{"library_id":"{RUDKA}"}}"#),
+        ),
         (
             "/api/kiosk-token",
             format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
@@ -251,6 +260,19 @@ async fn a_librarian_of_library_1_cannot_read_or_change_library_2(pool: PgPool) 
         "{}",
         partnerships.body
     );
+
+    let libraries = call(&pool, "/api/my-libraries", "{}", cookie).await;
+    assert!(
+        libraries.body.contains("w Zalesiu") && !libraries.body.contains("Rudce"),
+        "{}",
+        libraries.body
+    );
+    let glance = format!(r#"{{"library_id":"{RUDKA}"}}"#);
+    let glance = call(&pool, "/api/library-glance", &glance, cookie).await;
+    assert_eq!(glance.status, StatusCode::FORBIDDEN, "{}", glance.body);
+    let hours = format!(r#"{{"program_id":"{PRB_ROUND_III}"}}"#);
+    let hours = call(&pool, "/api/program-hours", &hours, cookie).await;
+    assert_eq!(hours.status, StatusCode::FORBIDDEN, "{}", hours.body);
 
     let users = count(&pool, "select count(*) from users").await;
     let memberships = count(&pool, "select count(*) from library_memberships").await;

@@ -125,6 +125,17 @@ fn waiting(config: &KioskConfig) -> usize {
     }
 }
 
+/// "All sent" or how many sign-ins still wait, with Polish plurals.
+fn waiting_sentence(count: usize) -> String {
+    let i18n = use_i18n();
+    if count == 0 {
+        t_string!(i18n, kiosk.all_sent).to_string()
+    } else {
+        let count = i32::try_from(count).unwrap_or(i32::MAX);
+        t_string!(i18n, kiosk.waiting, count = count).to_string()
+    }
+}
+
 /// Why the kiosk cannot open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Trouble {
@@ -219,6 +230,7 @@ pub fn KioskPage() -> impl IntoView {
     // Bumped whenever the kiosk's own store changes (a save, a push).
     let revision = RwSignal::new(0u64);
     let pusher = Pusher::new(revision);
+    on_cleanup(move || pusher.stop());
     let opening_link = StoredValue::new(false);
     let me = crate::accounts::pages::use_me();
 
@@ -451,17 +463,14 @@ fn Setup(config: RwSignal<Option<KioskConfig>>, stage: RwSignal<Stage>) -> impl 
             <p>{t!(i18n, kiosk.setup_lead)}</p>
             <form class="form kiosk__setup" on:submit=start autocomplete="off">
                 <p class="field">
-                    <label for="kiosk-pin">{t!(i18n, kiosk.pin)}</label>
-                    <input id="kiosk-pin" type="password" inputmode="numeric" maxlength="8"
-                        autocomplete="off" aria-describedby="kiosk-pin-error"
-                        aria-invalid=move || problem.get().is_some().to_string()
-                        prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
+                    <PinInput id="kiosk-pin" error_id="kiosk-pin-error" value=pin
+                        label=t_string!(i18n, kiosk.pin).to_string()
+                        invalid=Signal::derive(move || problem.get().is_some()) />
                 </p>
                 <p class="field">
-                    <label for="kiosk-pin-again">{t!(i18n, kiosk.pin_again)}</label>
-                    <input id="kiosk-pin-again" type="password" inputmode="numeric" maxlength="8"
-                        autocomplete="off" aria-describedby="kiosk-pin-error"
-                        prop:value=again on:input=move |ev| again.set(event_target_value(&ev)) />
+                    <PinInput id="kiosk-pin-again" error_id="kiosk-pin-error" value=again
+                        label=t_string!(i18n, kiosk.pin_again).to_string()
+                        invalid=Signal::derive(move || problem.get() == Some(Problem::Mismatch)) />
                     {pin_error}
                 </p>
                 {move || failed.get().then(|| view! {
@@ -723,14 +732,7 @@ fn Active(
     view! {
         <div class="kiosk__bar">
             <p class="kiosk__waiting" role="status">
-                {move || {
-                    let count = waiting.get();
-                    if count == 0 {
-                        t_string!(i18n, kiosk.all_sent).to_string()
-                    } else {
-                        t_string!(i18n, kiosk.waiting, count = i32::try_from(count).unwrap_or(i32::MAX)).to_string()
-                    }
-                }}
+                {move || waiting_sentence(waiting.get())}
             </p>
             <button type="button" class="button button--quiet kiosk__finish"
                 on:click=move |_| { leaving.set(true); browser::focus("kiosk-exit-pin"); }>
@@ -877,6 +879,23 @@ fn SignInForm(opening: KioskOpening, saved: Callback<Map<String, Value>, bool>) 
 }
 
 /// Leaving the kiosk needs the PIN set when it was opened.
+/// A PIN field: digits on a tablet's number pad, hidden, never remembered.
+#[component]
+fn PinInput(
+    id: &'static str,
+    error_id: &'static str,
+    label: String,
+    value: RwSignal<String>,
+    invalid: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type="password" inputmode="numeric" maxlength="8" autocomplete="off"
+            aria-describedby=error_id aria-invalid=move || invalid.get().to_string()
+            prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
+    }
+}
+
 #[component]
 fn Leave(
     config: RwSignal<Option<KioskConfig>>,
@@ -910,11 +929,9 @@ fn Leave(
             <h2 id="kiosk-exit-heading">{t!(i18n, kiosk.finish_title)}</h2>
             <form class="form" on:submit=leave autocomplete="off">
                 <p class="field">
-                    <label for="kiosk-exit-pin">{t!(i18n, kiosk.finish_pin)}</label>
-                    <input id="kiosk-exit-pin" type="password" inputmode="numeric" maxlength="8"
-                        autocomplete="off" aria-describedby="kiosk-exit-error"
-                        aria-invalid=move || wrong.get().to_string()
-                        prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
+                    <PinInput id="kiosk-exit-pin" error_id="kiosk-exit-error" value=pin
+                        label=t_string!(i18n, kiosk.finish_pin).to_string()
+                        invalid=Signal::from(wrong) />
                     <span class="field__error" id="kiosk-exit-error">
                         {move || wrong.get().then(|| t_string!(i18n, kiosk.finish_wrong))}
                     </span>
@@ -946,14 +963,7 @@ fn Closed(
         <section class="kiosk__panel">
             <h1>{t!(i18n, kiosk.closed_title)}</h1>
             <p role="status">
-                {move || {
-                    let count = waiting.get();
-                    if count == 0 {
-                        t_string!(i18n, kiosk.all_sent).to_string()
-                    } else {
-                        t_string!(i18n, kiosk.waiting, count = i32::try_from(count).unwrap_or(i32::MAX)).to_string()
-                    }
-                }}
+                {move || waiting_sentence(waiting.get())}
             </p>
             <p class="button-row">
                 {own_device.then(|| view! {
@@ -985,7 +995,9 @@ struct PushState {
     running: bool,
     again: bool,
     failures: u32,
-    listening: bool,
+    /// Both end with the kiosk page (`stop`).
+    timer: Option<TimeoutHandle>,
+    online: Option<WindowListenerHandle>,
 }
 
 impl Pusher {
@@ -1007,6 +1019,21 @@ impl Pusher {
     fn soon(&self) {
         self.schedule(500);
     }
+
+    /// The page is gone: no more tries, no more listening.
+    fn stop(&self) {
+        let parts = self
+            .state
+            .try_update_value(|s| (s.timer.take(), s.online.take()));
+        if let Some((timer, online)) = parts {
+            if let Some(timer) = timer {
+                timer.clear();
+            }
+            if let Some(online) = online {
+                online.remove();
+            }
+        }
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -1019,30 +1046,26 @@ impl Pusher {
 impl Pusher {
     fn schedule(&self, delay_ms: u64) {
         let pusher = *self;
-        thread_local! {
-            static TIMER: std::cell::Cell<Option<TimeoutHandle>> = const { std::cell::Cell::new(None) };
-        }
-        if let Some(timer) = TIMER.take() {
+        let previous = self.state.try_update_value(|s| s.timer.take()).flatten();
+        if let Some(timer) = previous {
             timer.clear();
         }
         let handle = set_timeout_with_handle(
             move || leptos::task::spawn_local(pusher.run()),
             std::time::Duration::from_millis(delay_ms),
         );
-        TIMER.set(handle.ok());
+        self.state.try_update_value(|s| s.timer = handle.ok());
     }
 
     fn listen(&self) {
-        let first = self
-            .state
-            .try_update_value(|s| !std::mem::replace(&mut s.listening, true))
-            .unwrap_or(false);
-        if first {
+        let listening = self.state.with_value(|s| s.online.is_some());
+        if !listening {
             let pusher = *self;
-            let _ = window_event_listener(leptos::ev::online, move |_| {
+            let handle = window_event_listener(leptos::ev::online, move |_| {
                 pusher.state.update_value(|s| s.failures = 0);
                 pusher.schedule(0);
             });
+            self.state.update_value(|s| s.online = Some(handle));
         }
     }
 

@@ -17,7 +17,7 @@ use crate::{
         Op,
         engine::{now_instant, use_sync},
     },
-    ui::{confirm, error_text},
+    ui::{ErrorNotice, confirm, from_store},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -242,36 +242,13 @@ pub fn AttendancePage() -> impl IntoView {
     });
     view! {
         <Title text=move || t_string!(i18n, attendance.title).to_string() />
-        {move || match sheet.get() {
-            None => view! { <NotReady /> }.into_any(),
-            Some(Err(_)) => view! {
-                <div class="notice notice--error" role="alert"><p>{t!(i18n, sync.trouble_full)}</p></div>
-            }.into_any(),
-            Some(Ok(None)) => view! {
+        {move || from_store(sheet.get(), |found| match found {
+            None => view! {
                 <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>
                 <div class="notice" role="status"><p>{t!(i18n, meetings.not_found)}</p></div>
             }.into_any(),
-            Some(Ok(Some(sheet))) => id().map(|id| view! { <SheetView id sheet /> }).into_any(),
-        }}
-    }
-}
-
-#[component]
-fn NotReady() -> impl IntoView {
-    let i18n = use_i18n();
-    let sync = use_sync();
-    move || {
-        if sync.signed_out() {
-            view! {
-                <div class="notice" role="status">
-                    <p>{t!(i18n, meetings.sign_in)}</p>
-                    <p><a class="button" href="/logowanie">{t!(i18n, login.title)}</a></p>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! { <p class="muted" aria-busy="true">{t!(i18n, meetings.loading)}</p> }.into_any()
-        }
+            Some(sheet) => id().map(|id| view! { <SheetView id sheet /> }).into_any(),
+        })}
     }
 }
 
@@ -679,10 +656,7 @@ fn KioskLinks(meeting: Uuid) -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(error) => view! {
-                <p class="notice notice--error" role="alert">{error_text(&error)}</p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
         })
     };
     let revoked = move || {
@@ -693,10 +667,7 @@ fn KioskLinks(meeting: Uuid) -> impl IntoView {
                 </p>
             }
             .into_any(),
-            Err(error) => view! {
-                <p class="notice notice--error" role="alert">{error_text(&error)}</p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
         })
     };
     view! {

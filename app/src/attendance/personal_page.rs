@@ -7,7 +7,7 @@ use crate::{
     errors::AppError,
     format,
     i18n::{t, t_string, use_i18n},
-    ui::{confirm, error_text},
+    ui::{ErrorNotice, confirm},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,10 +46,7 @@ pub fn PersonalDataPage() -> impl IntoView {
     let results = move || {
         find.value().get().map(|result| match result {
             Ok(entries) => view! { <Found entries chosen erase asked /> }.into_any(),
-            Err(error) => view! {
-                <p class="notice notice--error" role="alert">{error_text(&error)}</p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
         })
     };
     let erased = move || {
@@ -60,10 +57,7 @@ pub fn PersonalDataPage() -> impl IntoView {
                 </p>
             }
             .into_any(),
-            Err(error) => view! {
-                <p class="notice notice--error" role="alert">{error_text(&error)}</p>
-            }
-            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
         })
     };
     view! {

@@ -45,7 +45,8 @@ pub fn short_text(value: &Value, required: bool) -> Result<Value, Problem> {
     Ok(Value::String(trimmed.to_owned()))
 }
 
-fn long_text(value: &Value) -> Result<Value, Problem> {
+/// A long text (minutes, notes, a plan's sections), at most 100 000 characters.
+pub fn long_text(value: &Value) -> Result<Value, Problem> {
     let text = value.as_str().ok_or(Problem::NotAllowedChoice)?;
     if text.chars().count() > MAX_TEXT {
         return Err(Problem::TooLong);
@@ -53,7 +54,8 @@ fn long_text(value: &Value) -> Result<Value, Problem> {
     Ok(Value::String(text.to_owned()))
 }
 
-fn choice(value: &Value, allowed: &[&str]) -> Result<Value, Problem> {
+/// One of the allowed codes.
+pub fn choice(value: &Value, allowed: &[&str]) -> Result<Value, Problem> {
     match value.as_str() {
         Some(text) if allowed.contains(&text) => Ok(value.clone()),
         _ => Err(Problem::NotAllowedChoice),
@@ -89,6 +91,27 @@ pub fn is_utc_instant(text: &str) -> bool {
 /// A calendar day written `YYYY-MM-DD`.
 pub fn is_day(text: &str) -> bool {
     text.len() == 10 && is_utc_instant(&format!("{text}T00:00:00Z"))
+}
+
+/// A record id, written the one canonical way.
+pub fn record_id(value: &Value) -> Result<Value, Problem> {
+    value
+        .as_str()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .map(|id| Value::String(id.to_string()))
+        .ok_or(Problem::NotAllowedChoice)
+}
+
+/// A calendar day, or nothing (`null`) when not required.
+pub fn day(value: &Value, required: bool) -> Result<Value, Problem> {
+    match value {
+        Value::Null if !required => Ok(Value::Null),
+        Value::String(text) if text.is_empty() && !required => Ok(Value::Null),
+        Value::String(text) if is_day(text) => Ok(value.clone()),
+        Value::Null => Err(Problem::Required),
+        Value::String(text) if text.is_empty() => Err(Problem::Required),
+        _ => Err(Problem::NotAllowedChoice),
+    }
 }
 
 fn instant(value: &Value, required: bool) -> Result<Value, Problem> {
@@ -145,11 +168,7 @@ fn tasks(value: &Value) -> Result<Value, Problem> {
 /// only known keys). Unknown fields are refused.
 pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
     match field {
-        "partnership_id" => value
-            .as_str()
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .map(|id| Value::String(id.to_string()))
-            .ok_or(Problem::NotAllowedChoice),
+        "partnership_id" => record_id(value),
         "kind" => choice(value, &KINDS),
         "status" => choice(value, &STATUSES),
         "title" => short_text(value, true),
@@ -162,14 +181,24 @@ pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
     }
 }
 
+/// The first of `fields` missing from a record, if any.
+pub fn require(
+    data: &Map<String, Value>,
+    fields: &[&'static str],
+) -> Result<(), (&'static str, Problem)> {
+    match fields
+        .iter()
+        .find(|field| data.get(**field).is_none_or(Value::is_null))
+    {
+        Some(field) => Err((field, Problem::Required)),
+        None => Ok(()),
+    }
+}
+
 /// Checks a whole record (after a merge): required fields present, the end
 /// not before the start. Returns the offending field.
 pub fn check_record(data: &Map<String, Value>) -> Result<(), (&'static str, Problem)> {
-    for field in REQUIRED {
-        if data.get(field).is_none_or(Value::is_null) {
-            return Err((field, Problem::Required));
-        }
-    }
+    require(data, &REQUIRED)?;
     let text = |field: &str| data.get(field).and_then(Value::as_str);
     if let (Some(start), Some(end)) = (text("starts_at"), text("ends_at"))
         && end < start

@@ -19,9 +19,9 @@ use crate::{
         Op,
         conflict::{self, Conflict},
         engine::{SyncEngine, now_instant, use_sync},
-        local::{Fields, StoreError},
+        local::Fields,
     },
-    ui::{confirm, problem_text},
+    ui::{confirm, from_store, problem_text},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
@@ -32,35 +32,6 @@ use leptos_router::{
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// What a store-backed page shows before it can read the store.
-#[component]
-fn NotYet(sync: SyncEngine) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        if sync.signed_out() {
-            view! {
-                <div class="notice" role="status">
-                    <p>{t!(i18n, meetings.sign_in)}</p>
-                    <p><a class="button" href="/logowanie">{t!(i18n, login.title)}</a></p>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! { <p class="muted" aria-busy="true">{t!(i18n, meetings.loading)}</p> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn StoreTrouble(error: StoreError) -> impl IntoView {
-    let i18n = use_i18n();
-    let text = match error {
-        StoreError::Newer(_) => t_string!(i18n, sync.trouble_newer),
-        _ => t_string!(i18n, sync.trouble_full),
-    };
-    view! { <div class="notice notice--error" role="alert"><p>{text}</p></div> }
-}
 
 /// The list, kept apart from the page so a save re-reads only the data.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,11 +77,7 @@ pub fn MeetingsPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, meetings.title).to_string() />
         <h1>{t!(i18n, meetings.title)}</h1>
         <p class="lead">{t!(i18n, meetings.lead)}</p>
-        {move || match data.get() {
-            None => view! { <NotYet sync /> }.into_any(),
-            Some(Err(error)) => view! { <StoreTrouble error /> }.into_any(),
-            Some(Ok(list)) => view! { <MeetingLists list filter /> }.into_any(),
-        }}
+        {move || from_store(data.get(), |list| view! { <MeetingLists list filter /> }.into_any())}
     }
 }
 
@@ -557,15 +524,13 @@ pub fn MeetingPage() -> impl IntoView {
     });
     view! {
         <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>
-        {move || match shape.get() {
-            None => view! { <NotYet sync /> }.into_any(),
-            Some(Err(error)) => view! { <StoreTrouble error /> }.into_any(),
-            Some(Ok(None)) => view! {
+        {move || from_store(shape.get(), |found| match found {
+            None => view! {
                 <Title text=move || t_string!(i18n, meetings.title).to_string() />
                 <div class="notice" role="status"><p>{t!(i18n, meetings.not_found)}</p></div>
             }.into_any(),
-            Some(Ok(Some((id, partnership)))) => view! { <MeetingEditor id partnership /> }.into_any(),
-        }}
+            Some((id, partnership)) => view! { <MeetingEditor id partnership /> }.into_any(),
+        })}
     }
 }
 

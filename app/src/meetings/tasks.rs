@@ -15,6 +15,7 @@ use crate::{
         Op,
         engine::{now_instant, use_sync},
     },
+    ui::from_store,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -117,19 +118,13 @@ pub fn TasksPage() -> impl IntoView {
                 on:change=move |ev| show_done.set(event_target_checked(&ev)) />
             <label for="show-done">{t!(i18n, tasks.show_done)}</label>
         </p>
-        {move || match data.get() {
-            None => view! { <p class="muted" aria-busy="true">{t!(i18n, meetings.loading)}</p> }.into_any(),
-            Some(Err(_)) => view! {
-                <div class="notice notice--error" role="alert"><p>{t!(i18n, sync.trouble_full)}</p></div>
-            }.into_any(),
-            Some(Ok((lines, partnerships))) => {
-                let shown: Vec<TaskLine> = lines
-                    .into_iter()
-                    .filter(|line| show_done.get() || line.status != "done")
-                    .collect();
-                view! { <TaskTable lines=shown partnerships /> }.into_any()
-            }
-        }}
+        {move || from_store(data.get(), |(lines, partnerships)| {
+            let shown: Vec<TaskLine> = lines
+                .into_iter()
+                .filter(|line| show_done.get() || line.status != "done")
+                .collect();
+            view! { <TaskTable lines=shown partnerships /> }.into_any()
+        })}
     }
 }
 

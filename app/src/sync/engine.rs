@@ -19,9 +19,14 @@ use uuid::Uuid;
 pub const PUSH_BATCH: usize = 200;
 /// Changes per pull page.
 pub const PULL_LIMIT: u32 = 500;
-/// A lease older than this is free to take: its tab was closed or frozen.
+/// How long a lease guards a request in flight: if its tab dies mid-request,
+/// another tab takes over after this.
 #[cfg(feature = "hydrate")]
 const LEASE_MS: f64 = 45_000.0;
+/// How long a tab that synced keeps the lease: a little over its idle-pull
+/// period, so a living visible tab keeps it and a vanished one loses it soon.
+#[cfg(feature = "hydrate")]
+const IDLE_LEASE_MS: f64 = 35_000.0;
 
 /// The local store the browser uses (memory on the server, where it never opens).
 #[cfg(feature = "hydrate")]
@@ -300,8 +305,9 @@ mod browser {
             TIMER.set(handle.ok());
         }
 
-        /// Claims or renews this tab's lease; false while another tab holds one.
-        fn take_lease(&self, user: Uuid) -> bool {
+        /// Claims or renews this tab's lease for `ms`; false while another
+        /// tab holds one.
+        fn take_lease(&self, user: Uuid, ms: f64) -> bool {
             use super::super::local::Storage as _;
             let mut storage = super::super::local::BrowserStorage;
             let key = lease_key(user);
@@ -315,7 +321,7 @@ mod browser {
             }
             let lease = Lease {
                 tab,
-                until: now + LEASE_MS,
+                until: now + ms,
             };
             serde_json::to_string(&lease).is_ok_and(|text| storage.set(&key, &text).is_ok())
         }
@@ -349,6 +355,7 @@ mod browser {
             }
             self.status.update(|status| status.sending = true);
             let outcome = self.exchange().await;
+            let outcome_done = matches!(outcome, Outcome::Done);
             let online = window().navigator().on_line();
             let (trouble, next) = match outcome {
                 Outcome::Done => {
@@ -379,6 +386,16 @@ mod browser {
                     (Some(trouble), Some(delay))
                 }
             };
+            // A tab that synced and is seen keeps the lease for its next
+            // round; otherwise (failed, hidden, signed out) it lets go at once,
+            // so a closed or offline tab never keeps the others waiting.
+            let keep = outcome_done && visible();
+            match self.user.get_untracked() {
+                Some(user) if keep => {
+                    self.take_lease(user, IDLE_LEASE_MS);
+                }
+                _ => self.release_lease(),
+            }
             self.status.update(|status| {
                 status.sending = false;
                 status.trouble = trouble;
@@ -406,7 +423,7 @@ mod browser {
                 let Some(user) = self.user.get_untracked() else {
                     return Outcome::Done;
                 };
-                if !self.take_lease(user) {
+                if !self.take_lease(user, LEASE_MS) {
                     return Outcome::OtherTab;
                 }
                 let limit = self.state.with_value(|state| state.batch);
@@ -484,6 +501,9 @@ mod browser {
         let _ = window_event_listener_untyped("visibilitychange", move |_| {
             if visible() {
                 engine.now();
+            } else {
+                // A hidden tab's timers are throttled: a visible one should sync.
+                engine.release_lease();
             }
         });
         let _ = window_event_listener(leptos::ev::pagehide, move |_| engine.release_lease());
@@ -493,7 +513,12 @@ mod browser {
             };
             let key = event.key().unwrap_or_default();
             let prefix = super::super::local::namespace(user);
-            if key.starts_with(&prefix) && !key.ends_with("/lease") {
+            if key == lease_key(user) {
+                // The syncing tab let go (closed, hidden, failed): take over.
+                if event.new_value().is_none() && visible() && window().navigator().on_line() {
+                    engine.soon();
+                }
+            } else if key.starts_with(&prefix) {
                 engine.changed();
                 if key.ends_with("/outbox") {
                     engine.soon();

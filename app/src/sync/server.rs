@@ -11,11 +11,13 @@ use crate::{
     attendance::model as sign_in,
     errors::{AppError, Problem, internal},
     meetings::model as meeting,
+    partners::model as partner,
+    support::model as consultation,
     sync::conflict,
 };
 use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Key of the advisory lock that serializes sync writers.
@@ -107,7 +109,9 @@ pub async fn push(
             continue;
         }
         let result = match mutation.entity.as_str() {
-            meeting::ENTITY => batch.apply_meeting(&mut tx, mutation).await?,
+            entity if let Some(rules) = rules(entity) => {
+                batch.apply_record(&mut tx, mutation, rules).await?
+            }
             conflict::ENTITY => batch.apply_conflict(&mut tx, mutation).await?,
             sign_in::ENTITY => batch.apply_sign_in(&mut tx, mutation).await?,
             _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
@@ -161,15 +165,64 @@ pub async fn push_for_kiosk(
         .collect())
 }
 
+/// A whole-record check: the offending field and why.
+type RecordCheck = fn(&Map<String, Value>) -> Result<(), (&'static str, Problem)>;
+
+/// How the records of one entity are checked, owned and merged.
+#[derive(Clone, Copy)]
+struct Rules {
+    check_field: fn(&str, &Value) -> Result<Value, Problem>,
+    check_record: RecordCheck,
+    /// Long texts, merged line by line when two devices change them.
+    text_fields: &'static [&'static str],
+    /// The field naming the owning library, directly (`library_id`) or
+    /// through a partnership (`partnership_id`); fixed once created.
+    owner: &'static str,
+}
+
+/// The entities devices edit field by field.
+fn rules(entity: &str) -> Option<Rules> {
+    match entity {
+        meeting::ENTITY => Some(Rules {
+            check_field: meeting::check_field,
+            check_record: meeting::check_record,
+            text_fields: &meeting::TEXT_FIELDS,
+            owner: "partnership_id",
+        }),
+        partner::ENTITY => Some(Rules {
+            check_field: partner::check_field,
+            check_record: partner::check_record,
+            text_fields: &partner::TEXT_FIELDS,
+            owner: "library_id",
+        }),
+        consultation::ENTITY => Some(Rules {
+            check_field: consultation::check_field,
+            check_record: consultation::check_record,
+            text_fields: &consultation::TEXT_FIELDS,
+            owner: "library_id",
+        }),
+        _ => None,
+    }
+}
+
 /// The fields of `data`, each checked and normalized, or the first bad one.
-fn check_fields(data: &Map<String, Value>) -> Result<Map<String, Value>, (String, Problem)> {
+fn check_fields(
+    rules: Rules,
+    data: &Map<String, Value>,
+) -> Result<Map<String, Value>, (String, Problem)> {
     data.iter()
         .map(|(field, value)| {
-            meeting::check_field(field, value)
+            (rules.check_field)(field, value)
                 .map(|value| (field.clone(), value))
                 .map_err(|problem| (field.clone(), problem))
         })
         .collect()
+}
+
+fn uuid_in(data: &Map<String, Value>, field: &str) -> Option<Uuid> {
+    data.get(field)
+        .and_then(Value::as_str)
+        .and_then(|id| Uuid::parse_str(id).ok())
 }
 
 /// A record as the batch sees it: loaded once, changed in memory, written once.
@@ -195,6 +248,12 @@ struct Batch<'a> {
     stored: std::collections::HashSet<Key>,
     /// Lead library of each partnership a new meeting names.
     partnerships: HashMap<Uuid, Uuid>,
+    /// The libraries named by new records that exist.
+    libraries: HashSet<Uuid>,
+    /// (library, program) pairs: the library takes part in the program.
+    taking_part: HashSet<(Uuid, Uuid)>,
+    /// (library, program, tutor): the tutor is assigned to the library there.
+    tutors: HashSet<(Uuid, Uuid, Uuid)>,
     /// Revisions taken from the sequence and not used yet (under the lock,
     /// so they are in commit order; unused ones are harmless gaps).
     revisions: std::collections::VecDeque<i64>,
@@ -217,14 +276,13 @@ impl<'a> Batch<'a> {
     ) -> Result<Batch<'a>, AppError> {
         let mut entities: Vec<String> = mutations.iter().map(|m| m.entity.clone()).collect();
         let mut ids: Vec<Uuid> = mutations.iter().map(|m| m.record_id).collect();
-        // The meetings sign-ins are for: their library decides who may add them.
-        for mutation in mutations.iter().filter(|m| m.entity == sign_in::ENTITY) {
-            if let Some(meeting_id) = mutation
-                .data
-                .get("meeting_id")
-                .and_then(Value::as_str)
-                .and_then(|id| Uuid::parse_str(id).ok())
-            {
+        // The meetings sign-ins and consultations name: a sign-in's meeting
+        // decides who may add it; a consultation's must be of its library.
+        for mutation in mutations
+            .iter()
+            .filter(|m| m.entity == sign_in::ENTITY || m.entity == consultation::ENTITY)
+        {
+            if let Some(meeting_id) = uuid_in(&mutation.data, "meeting_id") {
                 entities.push(meeting::ENTITY.to_owned());
                 ids.push(meeting_id);
             }
@@ -263,6 +321,45 @@ impl<'a> Batch<'a> {
                 .bind(&named)
                 .fetch_all(&mut *tx)
                 .await?;
+        // Libraries named by new records, and those of stored consultations:
+        // which exist, their programs, and their tutors.
+        let mut libraries: Vec<Uuid> = mutations
+            .iter()
+            .filter_map(|m| uuid_in(&m.data, "library_id"))
+            .collect();
+        libraries.extend(
+            records
+                .iter()
+                .filter(|((entity, _), _)| entity == consultation::ENTITY)
+                .map(|(_, row)| row.library_id),
+        );
+        let (existing, taking_part, tutors) = if libraries.is_empty() {
+            Default::default()
+        } else {
+            let existing: Vec<Uuid> =
+                sqlx::query_scalar("select id from libraries where id = any($1)")
+                    .bind(&libraries)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let taking_part: Vec<(Uuid, Uuid)> = sqlx::query_as(
+                "select library_id, program_id from program_libraries where library_id = any($1)",
+            )
+            .bind(&libraries)
+            .fetch_all(&mut *tx)
+            .await?;
+            let tutors: Vec<(Uuid, Uuid, Uuid)> = sqlx::query_as(
+                "select library_id, program_id, tutor_id from tutor_assignments
+                 where library_id = any($1)",
+            )
+            .bind(&libraries)
+            .fetch_all(&mut *tx)
+            .await?;
+            (
+                existing.into_iter().collect(),
+                taking_part.into_iter().collect(),
+                tutors.into_iter().collect(),
+            )
+        };
         let now: String = sqlx::query_scalar(
             r#"select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
         )
@@ -274,6 +371,9 @@ impl<'a> Batch<'a> {
             stored: records.keys().cloned().collect(),
             records,
             partnerships: partnerships.into_iter().collect(),
+            libraries: existing,
+            taking_part,
+            tutors,
             revisions: std::collections::VecDeque::new(),
             versions: Vec::new(),
             applied: Vec::new(),
@@ -394,22 +494,26 @@ impl<'a> Batch<'a> {
         Ok(view)
     }
 
-    async fn apply_meeting(
+    /// A change to a record edited field by field (a meeting, a partner, a
+    /// consultation): checked, authorized by its library, merged with what
+    /// other devices changed since this one saw it.
+    async fn apply_record(
         &mut self,
         tx: &mut PgConnection,
         mutation: &Mutation,
+        rules: Rules,
     ) -> Result<MutationResult, AppError> {
         let id = mutation.id;
-        let key: Key = (meeting::ENTITY.to_owned(), mutation.record_id);
+        let key: Key = (mutation.entity.clone(), mutation.record_id);
         let Some(current) = self.records.get(&key).cloned() else {
             return match mutation.op {
                 Op::Delete => Ok(rejected(id, "not_found", "no such record")),
-                Op::Upsert => self.create_meeting(tx, mutation).await,
+                Op::Upsert => self.create_record(tx, mutation, rules).await,
             };
         };
         let library_id = current.library_id;
-        if !self.actor.may(Action::Edit, Target::Library(library_id)) {
-            return Ok(rejected(id, "forbidden", "not allowed"));
+        if let Some(refusal) = self.may_touch(mutation, library_id, &current.data) {
+            return Ok(refusal);
         }
         match (mutation.op, current.deleted) {
             // Deleting twice is the same deletion.
@@ -422,15 +526,15 @@ impl<'a> Batch<'a> {
             (Op::Upsert, false) => {}
         }
 
-        let incoming = match check_fields(&mutation.data) {
+        let incoming = match check_fields(rules, &mutation.data) {
             Ok(fields) => fields,
             Err((field, problem)) => return Ok(invalid(id, &field, problem)),
         };
         let mut data = current.data.clone();
-        if let Some(partnership) = incoming.get("partnership_id")
-            && Some(partnership) != data.get("partnership_id")
+        if let Some(owner) = incoming.get(rules.owner)
+            && Some(owner) != data.get(rules.owner)
         {
-            return Ok(invalid(id, "partnership_id", Problem::NotAllowedChoice));
+            return Ok(invalid(id, rules.owner, Problem::NotAllowedChoice));
         }
 
         // A device that saw the current revision saw exactly the current data
@@ -457,7 +561,7 @@ impl<'a> Batch<'a> {
                 continue;
             }
             // Both sides changed the field since the device's base.
-            if meeting::TEXT_FIELDS.contains(&field.as_str()) {
+            if rules.text_fields.contains(&field.as_str()) {
                 let ancestor = ancestor.as_str().unwrap_or_default();
                 let ours = server.as_str().unwrap_or_default();
                 let theirs = value.as_str().unwrap_or_default();
@@ -486,8 +590,13 @@ impl<'a> Batch<'a> {
                 conflicts.push(field);
             }
         }
-        if let Err((field, problem)) = meeting::check_record(&data) {
+        if let Err((field, problem)) = (rules.check_record)(&data) {
             return Ok(invalid(id, field, problem));
+        }
+        // The merged record must still be one this person may write (a
+        // tutor cannot hand her consultation to another tutor).
+        if let Some(refusal) = self.may_write(mutation, library_id, &data) {
+            return Ok(refusal);
         }
         if changed.is_empty() {
             return Ok(applied(id, current.rev, conflicts, merged));
@@ -496,33 +605,90 @@ impl<'a> Batch<'a> {
         Ok(applied(id, rev, conflicts, merged))
     }
 
-    async fn create_meeting(
+    async fn create_record(
         &mut self,
         tx: &mut PgConnection,
         mutation: &Mutation,
+        rules: Rules,
     ) -> Result<MutationResult, AppError> {
         let id = mutation.id;
-        let data = match check_fields(&mutation.data) {
+        let data = match check_fields(rules, &mutation.data) {
             Ok(fields) => fields,
             Err((field, problem)) => return Ok(invalid(id, &field, problem)),
         };
-        if let Err((field, problem)) = meeting::check_record(&data) {
+        if let Err((field, problem)) = (rules.check_record)(&data) {
             return Ok(invalid(id, field, problem));
         }
-        let library = data
-            .get("partnership_id")
-            .and_then(Value::as_str)
-            .and_then(|p| Uuid::parse_str(p).ok())
-            .and_then(|p| self.partnerships.get(&p).copied());
-        let Some(library_id) = library else {
-            return Ok(invalid(id, "partnership_id", Problem::NotAllowedChoice));
+        let owner = uuid_in(&data, rules.owner);
+        let library = match rules.owner {
+            "partnership_id" => owner.and_then(|p| self.partnerships.get(&p).copied()),
+            _ => owner.filter(|l| self.libraries.contains(l)),
         };
-        if !self.actor.may(Action::Edit, Target::Library(library_id)) {
-            return Ok(rejected(id, "forbidden", "not allowed"));
+        let Some(library_id) = library else {
+            return Ok(invalid(id, rules.owner, Problem::NotAllowedChoice));
+        };
+        if let Some(refusal) = self.may_write(mutation, library_id, &data) {
+            return Ok(refusal);
         }
-        let key = (meeting::ENTITY.to_owned(), mutation.record_id);
+        let key = (mutation.entity.clone(), mutation.record_id);
         let rev = self.put(tx, key, library_id, false, data).await?;
         Ok(applied(id, rev, Vec::new(), false))
+    }
+
+    /// Why the actor may not change or delete a record of `library_id` now
+    /// holding `data`, if she may not: the library's people and its coordinators; for a
+    /// consultation also its own tutor.
+    fn may_touch(
+        &self,
+        mutation: &Mutation,
+        library_id: Uuid,
+        data: &Map<String, Value>,
+    ) -> Option<MutationResult> {
+        let edits = self.actor.may(Action::Edit, Target::Library(library_id));
+        let own_hours = mutation.entity == consultation::ENTITY
+            && self
+                .actor
+                .may(Action::LogHours, Target::Library(library_id))
+            && uuid_in(data, "tutor_id") == Some(self.actor.user_id);
+        (!edits && !own_hours).then(|| rejected(mutation.id, "forbidden", "not allowed"))
+    }
+
+    /// Why a record of `library_id` may not be written as `data`, if so: beyond
+    /// `may_touch`, a consultation must be in a program the library takes
+    /// part in, by a tutor assigned to it there, and a meeting it names must
+    /// be one of the library's.
+    fn may_write(
+        &self,
+        mutation: &Mutation,
+        library_id: Uuid,
+        data: &Map<String, Value>,
+    ) -> Option<MutationResult> {
+        if let Some(refusal) = self.may_touch(mutation, library_id, data) {
+            return Some(refusal);
+        }
+        if mutation.entity != consultation::ENTITY {
+            return None;
+        }
+        let id = mutation.id;
+        let program = uuid_in(data, "program_id").unwrap_or_default();
+        let tutor = uuid_in(data, "tutor_id").unwrap_or_default();
+        if !self.taking_part.contains(&(library_id, program)) {
+            return Some(invalid(id, "program_id", Problem::NotAllowedChoice));
+        }
+        if !self.tutors.contains(&(library_id, program, tutor)) {
+            return Some(invalid(id, "tutor_id", Problem::NotAllowedChoice));
+        }
+        // Checked when set (the meeting was loaded with the batch).
+        if let Some(meeting_id) = uuid_in(&mutation.data, "meeting_id") {
+            let same_library = self
+                .records
+                .get(&(meeting::ENTITY.to_owned(), meeting_id))
+                .is_some_and(|m| !m.deleted && m.library_id == library_id);
+            if !same_library {
+                return Some(invalid(id, "meeting_id", Problem::NotAllowedChoice));
+            }
+        }
+        None
     }
 
     /// Keeps the value that lost a merge as a `conflict` record of the same

@@ -1,0 +1,4 @@
+//! Partners (partnerzy): the organizations and people around a library,
+//! kept on the device and synced like meetings.
+
+pub mod model;

@@ -1,0 +1,394 @@
+//! Partners and support hours against the real database: hours summed from
+//! meetings and consultations without counting a meeting twice, who may log
+//! hours where, and who may keep which library's partners.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{call, demo_sign_in, sign_in};
+use serde_json::{Value, json};
+use server::demo::{
+    ACCOUNTS, DEMO_PASSWORD, OLSZANKA, PRB_ROUND_III, ZALESIE, ZALESIE_PARTNERSHIP,
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn upsert(entity: &str, record: Uuid, data: Value) -> Value {
+    edit(entity, record, Value::Null, data)
+}
+
+/// A change made by a device that saw the record at `base_rev`.
+fn edit(entity: &str, record: Uuid, base_rev: Value, data: Value) -> Value {
+    json!({
+        "id": Uuid::new_v4(), "seq": 1, "entity": entity, "record_id": record,
+        "op": "upsert", "base_rev": base_rev, "data": data, "client_time": null,
+    })
+}
+
+/// Pushes with a session; the results, one per mutation.
+async fn push(pool: &PgPool, cookie: &str, mutations: &[Value]) -> Vec<Value> {
+    let body = json!({ "device_id": Uuid::new_v4(), "cursor": 0, "pull_limit": 1, "mutations": mutations });
+    let reply = call(pool, "/api/sync", &body.to_string(), Some(cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let answer: Value = serde_json::from_str(&reply.body).expect("json");
+    answer["results"].as_array().cloned().unwrap_or_default()
+}
+
+fn held_meeting(starts_at: &str, ends_at: &str, status: &str) -> Value {
+    json!({
+        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Spotkanie z tutorem",
+        "starts_at": starts_at, "ends_at": ends_at, "status": status, "facilitator": "Tomasz Wiśniewski",
+    })
+}
+
+fn consultation(library: Uuid, tutor: Uuid, minutes: u64, meeting: Option<Uuid>) -> Value {
+    json!({
+        "library_id": library, "program_id": PRB_ROUND_III, "tutor_id": tutor,
+        "tutor_name": "Tomasz Wiśniewski", "date": "2026-11-20", "minutes": minutes,
+        "mode": "remote", "topic": "Plan rozwoju współpracy", "meeting_id": meeting,
+    })
+}
+
+fn tutor() -> Uuid {
+    ACCOUNTS[1].id
+}
+
+/// Minutes Zalesie used in PRB, as the coordinator's table and the library
+/// page both show them.
+async fn zalesie_minutes(pool: &PgPool, coordinator: &str, librarian: &str) -> u64 {
+    let table = call(
+        pool,
+        "/api/program-hours",
+        &json!({ "program_id": PRB_ROUND_III }).to_string(),
+        Some(coordinator),
+    )
+    .await;
+    assert_eq!(table.status, StatusCode::OK, "{}", table.body);
+    let rows: Vec<Value> = serde_json::from_str(&table.body).expect("json");
+    let row = rows
+        .iter()
+        .find(|r| r["library_id"] == json!(ZALESIE))
+        .expect("Zalesie in the table");
+    assert_eq!(row["budget_tenths"], 240);
+    let glance = call(
+        pool,
+        "/api/library-glance",
+        &json!({ "library_id": ZALESIE }).to_string(),
+        Some(librarian),
+    )
+    .await;
+    assert_eq!(glance.status, StatusCode::OK, "{}", glance.body);
+    let glance: Value = serde_json::from_str(&glance.body).expect("json");
+    assert_eq!(glance["hours"][0]["used_minutes"], row["used_minutes"]);
+    row["used_minutes"].as_u64().expect("minutes")
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn hours_add_up_from_meetings_and_consultations_without_counting_twice(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let coordinator = sign_in(&pool, "koordynator@demo.local", DEMO_PASSWORD).await;
+    let tutor_cookie = sign_in(&pool, "tutor@demo.local", DEMO_PASSWORD).await;
+    assert_eq!(zalesie_minutes(&pool, &coordinator, &librarian).await, 0);
+
+    let (long, logged, draft) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let results = push(
+        &pool,
+        &librarian,
+        &[
+            // Held, 3 hours with a facilitator: counts by its length.
+            upsert(
+                "meeting",
+                long,
+                held_meeting("2026-10-01T10:00:00Z", "2026-10-01T13:00:00Z", "held"),
+            ),
+            // 2 hours, but the tutor logged 2.5 hours for it: those stand in.
+            upsert(
+                "meeting",
+                logged,
+                held_meeting("2026-10-08T10:00:00Z", "2026-10-08T12:00:00Z", "approved"),
+            ),
+            // Still a draft: not counted.
+            upsert(
+                "meeting",
+                draft,
+                held_meeting("2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "draft"),
+            ),
+            upsert(
+                "consultation",
+                Uuid::new_v4(),
+                consultation(ZALESIE, tutor(), 150, Some(logged)),
+            ),
+            upsert(
+                "consultation",
+                Uuid::new_v4(),
+                consultation(ZALESIE, tutor(), 60, None),
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        results.iter().all(|r| r["status"] == "applied"),
+        "{results:?}"
+    );
+    assert_eq!(
+        zalesie_minutes(&pool, &coordinator, &librarian).await,
+        180 + 150 + 60
+    );
+
+    // The tutor logs her own remote advice: 45 more minutes.
+    let own = Uuid::new_v4();
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[upsert(
+            "consultation",
+            own,
+            consultation(ZALESIE, tutor(), 45, None),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    assert_eq!(
+        zalesie_minutes(&pool, &coordinator, &librarian).await,
+        180 + 150 + 60 + 45
+    );
+
+    // A second consultation for the same meeting adds its own time, once.
+    let results = push(
+        &pool,
+        &librarian,
+        &[upsert(
+            "consultation",
+            Uuid::new_v4(),
+            consultation(ZALESIE, tutor(), 30, Some(logged)),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    assert_eq!(
+        zalesie_minutes(&pool, &coordinator, &librarian).await,
+        180 + 150 + 60 + 45 + 30
+    );
+
+    // Deleting the consultation of the long meeting... there is none: deleting
+    // the meeting itself takes its three hours away.
+    let delete = json!({
+        "id": Uuid::new_v4(), "seq": 2, "entity": "meeting", "record_id": long,
+        "op": "delete", "base_rev": null, "data": {}, "client_time": null,
+    });
+    let results = push(&pool, &librarian, &[delete]).await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    assert_eq!(
+        zalesie_minutes(&pool, &coordinator, &librarian).await,
+        150 + 60 + 45 + 30
+    );
+
+    // The library page also sums up the rest.
+    let glance = call(
+        &pool,
+        "/api/library-glance",
+        &json!({ "library_id": ZALESIE }).to_string(),
+        Some(&librarian),
+    )
+    .await;
+    let glance: Value = serde_json::from_str(&glance.body).expect("json");
+    assert_eq!(glance["next_meeting"]["id"], json!(draft), "{glance}");
+    assert_eq!(glance["hours"][0]["budget_tenths"], 240);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_tutor_logs_her_own_hours_only_in_libraries_assigned_to_her(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let tutor_cookie = sign_in(&pool, "tutor@demo.local", DEMO_PASSWORD).await;
+    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", DEMO_PASSWORD).await;
+    let coordinator = ACCOUNTS[0].id;
+
+    // Olszanka is in the program, but not assigned to her.
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[upsert(
+            "consultation",
+            Uuid::new_v4(),
+            consultation(OLSZANKA, tutor(), 60, None),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "rejected", "{results:?}");
+    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+    // Nor may she log hours in another person's name.
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[upsert(
+            "consultation",
+            Uuid::new_v4(),
+            consultation(ZALESIE, coordinator, 60, None),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "rejected", "{results:?}");
+    // A librarian may log hours only of a tutor assigned to her library.
+    let results = push(
+        &pool,
+        &librarian,
+        &[upsert(
+            "consultation",
+            Uuid::new_v4(),
+            consultation(ZALESIE, coordinator, 60, None),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["field"], "tutor_id", "{results:?}");
+    // Another library's librarian may not log Zalesie's hours.
+    let results = push(
+        &pool,
+        &librarian2,
+        &[upsert(
+            "consultation",
+            Uuid::new_v4(),
+            consultation(ZALESIE, tutor(), 60, None),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+    // A meeting named must be one of the library's.
+    let results = push(
+        &pool,
+        &librarian,
+        &[upsert(
+            "consultation",
+            Uuid::new_v4(),
+            consultation(ZALESIE, tutor(), 60, Some(Uuid::new_v4())),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["field"], "meeting_id", "{results:?}");
+    let stored: i64 =
+        sqlx::query_scalar("select count(*) from records where entity = 'consultation'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    assert_eq!(stored, 0);
+
+    // Her own, in Zalesie: kept. She may correct it, not hand it to someone else.
+    let own = Uuid::new_v4();
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[upsert(
+            "consultation",
+            own,
+            consultation(ZALESIE, tutor(), 60, None),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[edit(
+            "consultation",
+            own,
+            results[0]["rev"].clone(),
+            json!({ "minutes": 90 }),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[edit(
+            "consultation",
+            own,
+            results[0]["rev"].clone(),
+            json!({ "tutor_id": coordinator }),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["status"], "rejected", "{results:?}");
+    let minutes: Option<i64> =
+        sqlx::query_scalar("select (data->>'minutes')::bigint from records where id = $1")
+            .bind(own)
+            .fetch_one(&pool)
+            .await
+            .expect("minutes");
+    assert_eq!(minutes, Some(90));
+    // She reads partners but does not keep them.
+    let results = push(
+        &pool,
+        &tutor_cookie,
+        &[upsert(
+            "partner",
+            Uuid::new_v4(),
+            json!({ "library_id": ZALESIE, "name": "OSP Zalesie", "sector": "ngo" }),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn partners_are_checked_and_kept_by_their_library(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", DEMO_PASSWORD).await;
+    let partner = Uuid::new_v4();
+    let results = push(
+        &pool,
+        &librarian,
+        &[
+            upsert("partner", Uuid::new_v4(), json!({ "library_id": ZALESIE, "name": "KGW", "sector": "ngo", "email": "kgw@" })),
+            upsert("partner", Uuid::new_v4(), json!({ "library_id": Uuid::new_v4(), "name": "Nikt", "sector": "ngo" })),
+            upsert("partner", partner, json!({
+                "library_id": ZALESIE, "name": " Koło Gospodyń Wiejskich ", "sector": "ngo",
+                "email": "KGW@Zalesie.pl", "phone": "+48 600 100 200", "member_since": "2026-09-15",
+            })),
+        ],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["field"], "email", "{results:?}");
+    assert_eq!(results[1]["error"]["field"], "library_id", "{results:?}");
+    assert_eq!(results[2]["status"], "applied", "{results:?}");
+    let (name, email): (String, String) =
+        sqlx::query_as("select data->>'name', data->>'email' from records where id = $1")
+            .bind(partner)
+            .fetch_one(&pool)
+            .await
+            .expect("partner");
+    assert_eq!(
+        (name.as_str(), email.as_str()),
+        ("Koło Gospodyń Wiejskich", "kgw@zalesie.pl")
+    );
+
+    // Another library cannot change it, nor can it be moved to another library.
+    let results = push(
+        &pool,
+        &librarian2,
+        &[upsert("partner", partner, json!({ "name": "Przejęte" }))],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+    let results = push(
+        &pool,
+        &librarian,
+        &[upsert(
+            "partner",
+            partner,
+            json!({ "library_id": OLSZANKA }),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["field"], "library_id", "{results:?}");
+
+    // Its sector shows on the library page.
+    let glance = call(
+        &pool,
+        "/api/library-glance",
+        &json!({ "library_id": ZALESIE }).to_string(),
+        Some(&librarian),
+    )
+    .await;
+    let glance: Value = serde_json::from_str(&glance.body).expect("json");
+    assert_eq!(glance["sectors"], json!([["ngo", 1]]), "{glance}");
+}
