@@ -69,6 +69,8 @@ fn SignedInLinks() -> impl IntoView {
                 view! {
                     <li><A href="/spotkania">{t!(i18n, nav.meetings)}</A></li>
                     <li><A href="/zadania">{t!(i18n, nav.tasks)}</A></li>
+                    <li><A href="/partnerzy">{t!(i18n, nav.partners)}</A></li>
+                    <li><A href="/godziny">{t!(i18n, nav.hours)}</A></li>
                     <li><A href="/biblioteki">{t!(i18n, nav.libraries)}</A></li>
                     <li><A href="/programy">{t!(i18n, nav.programs)}</A></li>
                     <li><A href="/dane-osobowe">{t!(i18n, nav.personal)}</A></li>

@@ -16,6 +16,8 @@ use crate::{
         tasks::TasksPage,
     },
     not_found::NotFoundPage,
+    partners::pages::{PartnerPage, PartnersPage},
+    support::pages::HoursPage,
     sync::engine::provide_sync,
 };
 use leptos::prelude::*;
@@ -103,6 +105,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/kiosk/:id") view=KioskPage />
                         <Route path=path!("/dane-osobowe") view=PersonalDataPage />
                         <Route path=path!("/zadania") view=TasksPage />
+                        <Route path=path!("/partnerzy") view=PartnersPage />
+                        <Route path=path!("/partnerzy/:id") view=PartnerPage />
+                        <Route path=path!("/godziny") view=HoursPage />
                     </Routes>
                 </Layout>
             </Router>

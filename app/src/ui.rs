@@ -155,6 +155,39 @@ pub fn Pager(search: String, page: u32, pages: u32) -> impl IntoView {
     }
 }
 
+/// The items of page `page` (from 1) when a list shows `size` per page.
+pub fn page_of<T: Clone>(items: &[T], page: usize, size: usize) -> Vec<T> {
+    let pages = items.len().div_ceil(size).max(1);
+    let start = (page.clamp(1, pages) - 1) * size;
+    items.iter().skip(start).take(size).cloned().collect()
+}
+
+/// Previous/next buttons for a list kept on the device (no request, no
+/// address change); hidden when everything fits on one page.
+#[component]
+pub fn PageButtons(page: RwSignal<usize>, total: usize, size: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let pages = total.div_ceil(size).max(1);
+    let current = move || page.get().clamp(1, pages);
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=move || t_string!(i18n, list.pagination)>
+                <button type="button" class="button button--quiet" disabled=move || current() == 1
+                    on:click=move |_| page.set(current() - 1)>
+                    {t!(i18n, list.previous)}
+                </button>
+                <span class="pager__position" aria-live="polite">
+                    {move || t_string!(i18n, list.page_of, page = current(), pages = pages).to_string()}
+                </span>
+                <button type="button" class="button button--quiet" disabled=move || current() == pages
+                    on:click=move |_| page.set(current() + 1)>
+                    {t!(i18n, list.next)}
+                </button>
+            </nav>
+        }
+    })
+}
+
 /// Keeps what a person typed before the page hydrated: once the app is
 /// live, the field's current text goes into the signal bound to it. On a
 /// slow tablet the form is usable (and used) well before hydration ends.
@@ -167,6 +200,25 @@ pub fn adopt_typed(field: NodeRef<leptos::html::Input>, value: RwSignal<String>)
             }
         }
     });
+}
+
+/// Moves the focus to an element once the page has drawn it.
+pub fn focus(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let id = id.to_owned();
+        request_animation_frame(move || {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(element) = document()
+                .get_element_by_id(&id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = element.focus();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 /// The browser's confirmation dialog; on the server nothing is confirmed.
@@ -218,6 +270,16 @@ pub fn download(name: &str, mime: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_a_slice_and_out_of_range_pages_clamp() {
+        let items: Vec<u32> = (1..=60).collect();
+        assert_eq!(page_of(&items, 1, 25), (1..=25).collect::<Vec<_>>());
+        assert_eq!(page_of(&items, 3, 25), (51..=60).collect::<Vec<_>>());
+        assert_eq!(page_of(&items, 9, 25), (51..=60).collect::<Vec<_>>());
+        assert_eq!(page_of(&items, 0, 25), (1..=25).collect::<Vec<_>>());
+        assert!(page_of::<u32>(&[], 1, 25).is_empty());
+    }
 
     #[test]
     fn list_addresses_keep_the_search_and_drop_page_one() {

@@ -44,8 +44,8 @@ export async function goOnline(context: BrowserContext) {
 
 /**
  * Waits until the app can open with no network: the service worker controls
- * the page and holds this person's pages, and the device has the list of
- * partnerships.
+ * the page and holds this person's pages, and the device has the lists of
+ * partnerships and libraries.
  */
 export async function waitUntilReadyOffline(page: Page) {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
@@ -72,7 +72,11 @@ export async function waitUntilReadyOffline(page: Page) {
     )
     .toBe(true);
   await expect
-    .poll(() => page.evaluate(() => Object.keys(localStorage).some((key) => key.endsWith('/ref/partnerships'))))
+    .poll(() =>
+      page.evaluate(() =>
+        ['/ref/partnerships', '/ref/libraries'].every((ref) => Object.keys(localStorage).some((key) => key.endsWith(ref))),
+      ),
+    )
     .toBe(true);
 }
 

@@ -226,18 +226,88 @@ pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
             }),
         ),
     ];
+    let partner = |n: u128, name: &str, sector: &str, contact: &str, role: &str| {
+        (
+            "partner",
+            Uuid::from_u128(0x5a1e0000_0000_4000_8000_000000000500 + n),
+            json!({
+                "library_id": ZALESIE, "name": name, "sector": sector, "contact_person": contact,
+                "email": "", "phone": "", "role": role, "member_since": "2026-09-15", "notes": "",
+                "attended": ["5a1e0000-0000-4000-8000-000000000401"], "dismissed": []
+            }),
+        )
+    };
+    let mut records: Vec<(&str, Uuid, serde_json::Value)> = meetings
+        .into_iter()
+        .map(|(id, data)| ("meeting", id, data))
+        .collect();
+    records.extend([
+        partner(
+            1,
+            "Urząd Gminy Zalesie",
+            "local_government",
+            "Jan Kowalczyk",
+            "współfinansowanie, sala",
+        ),
+        partner(
+            2,
+            "Szkoła Podstawowa w Zalesiu",
+            "school",
+            "Anna Nowak",
+            "zajęcia dla młodzieży",
+        ),
+        partner(
+            3,
+            "Koło Gospodyń Wiejskich w Borowie",
+            "ngo",
+            "Halina Wiśniewska",
+            "poczęstunek, warsztaty",
+        ),
+        partner(
+            4,
+            "Ochotnicza Straż Pożarna w Zalesiu",
+            "ngo",
+            "Piotr Zając",
+            "kino plenerowe",
+        ),
+        partner(
+            5,
+            "Gminny Ośrodek Kultury",
+            "culture",
+            "Ewa Lis",
+            "wspólne wydarzenia",
+        ),
+        partner(
+            6,
+            "Sklep „U Marty”",
+            "business",
+            "Marta Kwiatkowska",
+            "nagrody w konkursach",
+        ),
+        (
+            "consultation",
+            uuid!("5a1e0000-0000-4000-8000-000000000601"),
+            json!({
+                "library_id": ZALESIE, "program_id": PRB_ROUND_III, "tutor_id": ACCOUNTS[1].id,
+                "tutor_name": ACCOUNTS[1].full_name, "date": "2026-10-01", "minutes": 60,
+                "mode": "remote", "topic": "Przygotowanie spotkania roboczego", "meeting_id": null,
+                "notes": ""
+            }),
+        ),
+    ]);
     let mut tx = pool.begin().await?;
-    for (id, data) in meetings {
+    for (entity, id, data) in records {
         sqlx::query(
             "with r as (select nextval('revisions') as rev),
              stored as (
                  insert into records (entity, id, library_id, rev, data)
-                 select 'meeting', $1, $2, rev, $3 from r
+                 select $1, $2, $3, rev, $4 from r
                  on conflict do nothing
                  returning id, rev, data)
              insert into record_versions (entity, record_id, rev, data)
-             select 'meeting', id, rev, data from stored",
+             select $1, id, rev, data from stored",
         )
+        .bind(entity)
         .bind(id)
         .bind(ZALESIE)
         .bind(data)
@@ -339,29 +409,43 @@ mod tests {
     }
 
     #[sqlx::test(migrator = "app::db::MIGRATOR")]
-    async fn demo_meetings_are_valid_records_seeded_once(pool: PgPool) {
+    async fn demo_records_are_valid_and_seeded_once(pool: PgPool) {
+        use app::{
+            meetings::model as meeting, partners::model as partner, support::model as hours,
+        };
         seed(&pool, false).await.expect("seed");
         seed_meetings(&pool).await.expect("first");
         seed_meetings(&pool).await.expect("second");
-        let stored: Vec<serde_json::Value> =
-            sqlx::query_scalar("select data from records where entity = 'meeting'")
+        let stored: Vec<(String, serde_json::Value)> =
+            sqlx::query_as("select entity, data from records")
                 .fetch_all(&pool)
                 .await
-                .expect("meetings");
-        assert_eq!(stored.len(), 3);
-        for data in stored {
+                .expect("records");
+        assert_eq!(stored.len(), 3 + 6 + 1);
+        for (entity, data) in stored {
             let fields = data.as_object().cloned().expect("object");
+            let (check_field, check_record): (CheckField, CheckRecord) = match entity.as_str() {
+                meeting::ENTITY => (meeting::check_field, meeting::check_record),
+                partner::ENTITY => (partner::check_field, partner::check_record),
+                _ => (hours::check_field, hours::check_record),
+            };
             for (field, value) in &fields {
                 assert_eq!(
-                    app::meetings::model::check_field(field, value).as_ref(),
+                    check_field(field, value).as_ref(),
                     Ok(value),
-                    "{field}"
+                    "{entity} {field}"
                 );
             }
-            assert_eq!(app::meetings::model::check_record(&fields), Ok(()));
+            assert_eq!(check_record(&fields), Ok(()), "{entity}");
         }
-        assert_eq!(count(&pool, "record_versions").await, 3);
+        assert_eq!(count(&pool, "record_versions").await, 10);
     }
+
+    type CheckField =
+        fn(&str, &serde_json::Value) -> Result<serde_json::Value, app::errors::Problem>;
+    type CheckRecord = fn(
+        &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), (&'static str, app::errors::Problem)>;
 
     #[sqlx::test(migrator = "app::db::MIGRATOR")]
     async fn production_refuses_demo_data_and_writes_nothing(pool: PgPool) {

@@ -1225,24 +1225,7 @@ mod browser {
         }
     }
 
-    /// Moves the focus to an element once the page has drawn it.
-    pub fn focus(id: &str) {
-        #[cfg(feature = "hydrate")]
-        {
-            let id = id.to_owned();
-            request_animation_frame(move || {
-                use leptos::wasm_bindgen::JsCast;
-                if let Some(element) = document()
-                    .get_element_by_id(&id)
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = element.focus();
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = id;
-    }
+    pub use crate::ui::focus;
 
     pub fn after(ms: u64, then: impl FnOnce() + 'static) {
         #[cfg(feature = "hydrate")]

@@ -175,6 +175,7 @@ fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> i
         <h1>{title}</h1>
         <p class="lead">{library.municipality.clone()}", "{t!(i18n, libraries.voivodeship_short)}" "{library.voivodeship.clone()}</p>
         {parent}
+        <crate::support::glance::LibraryGlance library_id=library.id />
         <div class="columns">
             <section>
                 <h2>{t!(i18n, libraries.branches)}</h2>

@@ -176,6 +176,7 @@ fn ProgramDetails(program: ProgramView, saved: Callback<SavedSettings>) -> impl 
             <dd>{move || t_string!(i18n, programs.months, count = retention).to_string()}</dd>
         </dl>
         {clause}
+        {program.manageable.then(|| view! { <crate::support::glance::ProgramHours program_id=program.id /> })}
         {settings}
         <div class="columns">
             <section>

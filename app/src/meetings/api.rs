@@ -34,6 +34,7 @@ pub mod ssr {
         String,
         Uuid,
         String,
+        Uuid,
         String,
         Option<String>,
         Option<i32>,
@@ -50,7 +51,7 @@ pub mod ssr {
             Scope::Only(ids) => Some(ids),
         };
         let rows: Vec<Row> = sqlx::query_as(
-            r#"select p.id, p.name, l.id, l.name, pr.name, pr.funding_line,
+            r#"select p.id, p.name, l.id, l.name, pr.id, pr.name, pr.funding_line,
                       c.version, c.short_text, c.full_text
                from partnerships p
                join libraries l on l.id = p.lead_library_id
@@ -73,6 +74,7 @@ pub mod ssr {
                     name,
                     library_id,
                     library_name,
+                    program_id,
                     program_name,
                     funding_line,
                     version,
@@ -85,6 +87,7 @@ pub mod ssr {
                         library_id,
                         library_name,
                         program_name,
+                        program_id,
                         editable: actor.may(Action::Edit, Target::Library(library_id)),
                         funding_line,
                         clause: match (version, short_text, full_text) {

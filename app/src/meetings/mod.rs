@@ -20,6 +20,9 @@ pub struct PartnershipRef {
     pub library_id: Uuid,
     pub library_name: String,
     pub program_name: String,
+    /// Meetings count toward this program's support hours.
+    #[serde(default)]
+    pub program_id: Uuid,
     pub editable: bool,
     /// The program's funding line, printed on attendance lists.
     #[serde(default)]

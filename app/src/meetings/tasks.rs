@@ -90,7 +90,7 @@ pub fn task_lines(meetings: &[(Uuid, Map<String, Value>)], today: &str) -> Vec<T
 }
 
 /// Today in Poland, `YYYY-MM-DD` (device clock).
-fn today() -> String {
+pub fn today() -> String {
     now_instant()
         .and_then(|now| format::warsaw_local(&now))
         .and_then(|local| local.get(..10).map(str::to_owned))

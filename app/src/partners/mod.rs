@@ -2,3 +2,4 @@
 //! kept on the device and synced like meetings.
 
 pub mod model;
+pub mod pages;

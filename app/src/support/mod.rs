@@ -2,7 +2,9 @@
 //! librarians, meetings counted automatically, hours against the budget.
 
 pub mod api;
+pub mod glance;
 pub mod model;
+pub mod pages;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

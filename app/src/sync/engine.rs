@@ -146,6 +146,11 @@ impl SyncEngine {
         self.user.get().is_some()
     }
 
+    /// Who the device's store belongs to, once known (works offline).
+    pub fn user(&self) -> Option<Uuid> {
+        self.user.get()
+    }
+
     /// Nobody is signed in on this page (known only in the browser).
     pub fn signed_out(&self) -> bool {
         self.known.get() && self.user.get().is_none()
@@ -466,7 +471,7 @@ mod browser {
             }
         }
 
-        /// Keeps the partnerships the person works with on the device.
+        /// Keeps the partnerships and libraries the person works with on the device.
         async fn refresh_references(&self, user: Uuid) {
             let due = self
                 .state
@@ -474,9 +479,12 @@ mod browser {
             if !due {
                 return;
             }
-            if let Ok(partnerships) = crate::meetings::api::my_partnerships().await {
+            let partnerships = crate::meetings::api::my_partnerships().await;
+            let libraries = crate::support::api::my_libraries().await;
+            if let (Ok(partnerships), Ok(libraries)) = (partnerships, libraries) {
                 let saved = open(user).and_then(|mut store| {
-                    store.set_reference(crate::meetings::PARTNERSHIPS, &partnerships)
+                    store.set_reference(crate::meetings::PARTNERSHIPS, &partnerships)?;
+                    store.set_reference(crate::support::LIBRARIES, &libraries)
                 });
                 if saved.is_ok() {
                     self.state

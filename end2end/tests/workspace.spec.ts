@@ -1,0 +1,134 @@
+import { expect, Page, test } from '@playwright/test';
+import { LIBRARIAN, createMeeting, goOffline, goOnline, signIn, sql, syncState, uniqueTitle, waitUntilReadyOffline } from './helpers';
+
+// Offline tests need the service worker: each test has its own context.
+test.use({ serviceWorkers: 'allow' });
+
+const ZALESIE_ID = '5a1e0000-0000-4000-8000-000000000001';
+
+/** Hours used in PRB as "Wykorzystano 3,5 z 24 godzin" says, as a number. */
+async function hoursUsed(page: Page): Promise<number> {
+  const sentence = page.locator('.hours__sentence').first();
+  await expect(sentence).toContainText('Wykorzystano');
+  const text = (await sentence.textContent()) ?? '';
+  const used = /Wykorzystano ([\d,]+) z 24 godzin/.exec(text);
+  if (!used) throw new Error(`unexpected sentence: ${text}`);
+  return Number(used[1].replace(',', '.'));
+}
+
+test('a partner and a consultation written offline survive a reload, reach the database, and the library page counts the hours', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, LIBRARIAN);
+  await page.goto(`/biblioteki/${ZALESIE_ID}`);
+  const before = await hoursUsed(page);
+  await page.goto('/partnerzy');
+  await waitUntilReadyOffline(page);
+  const partner = uniqueTitle('Koło Gospodyń Wiejskich');
+  const topic = uniqueTitle('Plan działań na wiosnę');
+
+  await goOffline(context);
+  await page.reload();
+  await page.getByRole('button', { name: 'Dodaj partnera' }).click();
+  // Checked before saving: the sector is required, the e-mail must be one.
+  await page.getByLabel('Nazwa *').fill(partner);
+  await page.getByLabel('E-mail').fill('kgw@');
+  await page.getByRole('button', { name: 'Zapisz partnera' }).click();
+  await expect(page.locator('#new-partner-sector-error')).toHaveText('To pole jest wymagane.');
+  await expect(page.locator('#new-partner-email-error')).toHaveText('To nie jest poprawny adres e-mail.');
+  await expect(page.getByLabel('E-mail')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Sektor *').selectOption({ label: 'Organizacja pozarządowa' });
+  await page.getByLabel('E-mail').fill('KGW@Zalesie.pl');
+  await page.getByLabel('Osoba do kontaktu').fill('Halina Wiśniewska');
+  await page.getByLabel('Telefon').fill('+48 600 100 200');
+  await page.getByRole('button', { name: 'Zapisz partnera' }).click();
+  await expect(page.getByText(`Zapisano na tym urządzeniu: ${partner}`)).toBeVisible();
+  const row = page.getByRole('row', { name: new RegExp(partner) });
+  await expect(row).toContainText('czeka na wysłanie');
+  await expect(row).toContainText('Organizacja pozarządowa');
+  // The filter by sector keeps it; another sector hides it.
+  await page.getByLabel('Sektor', { exact: true }).selectOption({ label: 'Szkoła' });
+  await expect(page.getByRole('row', { name: new RegExp(partner) })).toHaveCount(0);
+  await page.getByLabel('Sektor', { exact: true }).selectOption({ label: 'Wszystkie sektory' });
+  await page.getByLabel('Szukaj partnera').fill('halina');
+  await expect(page.getByRole('row', { name: new RegExp(partner) })).toBeVisible();
+
+  await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Godziny wsparcia' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Godziny wsparcia');
+  const offlineBefore = await hoursUsed(page);
+  await page.getByLabel('Czas trwania (w godzinach)').fill('półtorej');
+  await page.getByLabel('Temat').fill(topic);
+  await page.getByRole('button', { name: 'Zapisz konsultację' }).click();
+  await expect(page.getByText('Wpisz liczbę godzin, np. 1,5.')).toBeVisible();
+  await page.getByLabel('Czas trwania (w godzinach)').fill('1,5');
+  await page.getByLabel('Zdalnie').check();
+  await page.getByRole('button', { name: 'Zapisz konsultację' }).click();
+  await expect(page.getByText('Zapisano na tym urządzeniu.')).toBeVisible();
+  await expect.poll(() => hoursUsed(page)).toBe(offlineBefore + 1.5);
+  await expect(page.getByRole('row', { name: new RegExp(topic) })).toContainText('1,5 godziny');
+
+  // A reload with no network: both are still there.
+  await page.reload();
+  await expect(page.getByRole('row', { name: new RegExp(topic) })).toContainText('Zdalnie');
+  await page.goto('/partnerzy');
+  await expect(page.getByRole('row', { name: new RegExp(partner) })).toBeVisible();
+  expect(sql(`select count(*) from records where entity = 'partner' and data->>'name' = '${partner}'`)).toBe('0');
+
+  await goOnline(context);
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
+  expect(
+    sql(
+      `select data->>'sector' || ' ' || data->>'email' || ' ' || data->>'phone' from records where entity = 'partner' and data->>'name' = '${partner}'`,
+    ),
+  ).toBe('ngo kgw@zalesie.pl +48 600 100 200');
+  expect(
+    sql(
+      `select data->>'minutes' || ' ' || data->>'mode' || ' ' || data->>'tutor_name' from records where entity = 'consultation' and data->>'topic' = '${topic}'`,
+    ),
+  ).toBe('90 remote Tomasz Wiśniewski');
+
+  // The library page counts it against the budget.
+  await page.goto(`/biblioteki/${ZALESIE_ID}`);
+  await expect.poll(() => hoursUsed(page)).toBe(before + 1.5);
+  await expect(page.locator('.glance')).toContainText('Organizacja pozarządowa');
+  await context.close();
+});
+
+test('a partner page offers meetings from sign-ins and keeps only the ones the librarian confirms', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, LIBRARIAN);
+  const organization = uniqueTitle('Ochotnicza Straz Pozarna');
+  const title = uniqueTitle('Spotkanie z OSP');
+  await createMeeting(page, title);
+  // Someone signed in for this organization, typed from the paper list.
+  await page.goto(`${page.url()}/obecnosc`);
+  const meeting = /spotkania\/([0-9a-f-]{36})/.exec(page.url())?.[1];
+  await page.getByRole('button', { name: 'Dodaj osobę z listy papierowej' }).click();
+  await page.locator('#paper-full_name').fill('Jan Strażak');
+  await page.locator('#paper-organization').fill(`  ${organization.toUpperCase()} `);
+  await page.locator('#paper-clause_ack').check();
+  await page.locator('#paper-image_consent-no').check();
+  await page.getByRole('button', { name: 'Zapisz wpis' }).click();
+  await expect(page.getByRole('row', { name: /Jan Strażak/ })).toBeVisible();
+
+  await page.goto('/partnerzy');
+  await page.getByRole('button', { name: 'Dodaj partnera' }).click();
+  await page.getByLabel('Nazwa *').fill(organization);
+  await page.getByLabel('Sektor *').selectOption({ label: 'Organizacja pozarządowa' });
+  await page.getByRole('button', { name: 'Zapisz partnera' }).click();
+  await page.getByRole('link', { name: organization }).click();
+  const suggested = page.getByRole('listitem').filter({ hasText: title });
+  await expect(page.getByText('Możliwe spotkania z listy obecności')).toBeVisible();
+  await suggested.getByRole('button', { name: 'Potwierdź udział' }).click();
+  await expect(page.getByText('Możliwe spotkania z listy obecności')).toHaveCount(0);
+  await expect(page.locator('#partner-meetings + ul')).toContainText(title);
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
+  expect(sql(`select data->'attended'->>0 from records where entity = 'partner' and data->>'name' = '${organization}'`)).toBe(
+    meeting,
+  );
+  await context.close();
+});
