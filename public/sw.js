@@ -30,12 +30,13 @@ const SHELL_FILES = [
 // Pages that work offline. Any meeting's address is served the editor's
 // page (its attendance list and kiosk likewise): they are rendered in the
 // browser from the local store.
-const ROUTES = ['/', '/spotkania', '/zadania', '/partnerzy', '/godziny', '/spotkania/_', '/spotkania/_/obecnosc', '/kiosk/_', '/partnerzy/_'];
+const ROUTES = ['/', '/spotkania', '/zadania', '/partnerzy', '/godziny', '/spotkania/_', '/spotkania/_/obecnosc', '/kiosk/_', '/partnerzy/_', '/plany', '/plany/_'];
 const TEMPLATES = [
   [/^\/spotkania\/[^/]+$/, '/spotkania/_'],
   [/^\/spotkania\/[^/]+\/obecnosc$/, '/spotkania/_/obecnosc'],
   [/^\/kiosk\/[^/]+$/, '/kiosk/_'],
   [/^\/partnerzy\/[^/]+$/, '/partnerzy/_'],
+  [/^\/plany\/[^/]+$/, '/plany/_'],
 ];
 
 // The build's files a page refers to (hashed names under /pkg/).

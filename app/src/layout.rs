@@ -70,6 +70,7 @@ fn SignedInLinks() -> impl IntoView {
                     <li><A href="/spotkania">{t!(i18n, nav.meetings)}</A></li>
                     <li><A href="/zadania">{t!(i18n, nav.tasks)}</A></li>
                     <li><A href="/partnerzy">{t!(i18n, nav.partners)}</A></li>
+                    <li><A href="/plany">{t!(i18n, nav.plans)}</A></li>
                     <li><A href="/godziny">{t!(i18n, nav.hours)}</A></li>
                     <li><A href="/biblioteki">{t!(i18n, nav.libraries)}</A></li>
                     <li><A href="/programy">{t!(i18n, nav.programs)}</A></li>

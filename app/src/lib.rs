@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod network;
 pub mod not_found;
 pub mod partners;
+pub mod plans;
 pub mod shell;
 pub mod support;
 pub mod sync;

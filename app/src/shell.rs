@@ -17,6 +17,7 @@ use crate::{
     },
     not_found::NotFoundPage,
     partners::pages::{PartnerPage, PartnersPage},
+    plans::pages::{PlanPage, PlansPage},
     support::pages::HoursPage,
     sync::engine::provide_sync,
 };
@@ -108,6 +109,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/partnerzy") view=PartnersPage />
                         <Route path=path!("/partnerzy/:id") view=PartnerPage />
                         <Route path=path!("/godziny") view=HoursPage />
+                        <Route path=path!("/plany") view=PlansPage />
+                        <Route path=path!("/plany/:id") view=PlanPage />
                     </Routes>
                 </Layout>
             </Router>

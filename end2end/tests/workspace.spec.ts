@@ -1,4 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { LIBRARIAN, createMeeting, goOffline, goOnline, signIn, sql, syncState, uniqueTitle, waitUntilReadyOffline } from './helpers';
 
 // Offline tests need the service worker: each test has its own context.
@@ -81,12 +83,12 @@ test('a partner and a consultation written offline survive a reload, reach the d
   await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
   expect(
     sql(
-      `select data->>'sector' || ' ' || data->>'email' || ' ' || data->>'phone' from records where entity = 'partner' and data->>'name' = '${partner}'`,
+      `select concat_ws(' ', data->>'sector', data->>'email', data->>'phone') from records where entity = 'partner' and data->>'name' = '${partner}'`,
     ),
   ).toBe('ngo kgw@zalesie.pl +48 600 100 200');
   expect(
     sql(
-      `select data->>'minutes' || ' ' || data->>'mode' || ' ' || data->>'tutor_name' from records where entity = 'consultation' and data->>'topic' = '${topic}'`,
+      `select concat_ws(' ', data->>'minutes', data->>'mode', data->>'tutor_name') from records where entity = 'consultation' and data->>'topic' = '${topic}'`,
     ),
   ).toBe('90 remote Tomasz Wiśniewski');
 
@@ -130,5 +132,67 @@ test('a partner page offers meetings from sign-ins and keeps only the ones the l
   expect(sql(`select data->'attended'->>0 from records where entity = 'partner' and data->>'name' = '${organization}'`)).toBe(
     meeting,
   );
+  await context.close();
+});
+
+test('the development plan: written, approved as version 1, revised, printed on A4 and exported', async ({ browser }, testInfo) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, LIBRARIAN);
+  await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Plany' }).click();
+  await page.getByRole('link', { name: 'Partnerstwo dla Zalesia' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Plan rozwoju współpracy partnerskiej');
+  const diagnosis = uniqueTitle('Brakuje miejsca spotkań dla seniorów');
+  await page.getByLabel('Diagnoza lokalnych potrzeb i zasobów').fill(diagnosis);
+  await page.getByLabel('Wizja').fill('Biblioteka jako dom spotkań całej wsi.');
+  await page.getByRole('button', { name: 'Dodaj działanie' }).click();
+  await page.locator('#action-0-task').fill('Kino plenerowe');
+  await page.locator('#action-0-indicator').fill('100 widzów');
+  await page.locator('#action-0-deadline').fill('2027-07-01');
+  await page.locator('#action-0-responsible').fill('OSP Zalesie');
+  await page.locator('#action-0-partners').fill('Gmina, szkoła');
+  await page.locator('#action-0-budget').fill('2 000 zł');
+  await page.getByRole('button', { name: 'Zapisz plan' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Zapisano na tym urządzeniu' })).toBeVisible();
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Zatwierdź jako nową wersję' }).click();
+  await expect(page.getByText('Zatwierdzona wersja 1')).toBeVisible();
+  await page.getByLabel('Wizja').fill('Biblioteka jako dom spotkań całej gminy.');
+  await page.getByRole('button', { name: 'Zapisz plan' }).click();
+  await expect(page.getByText('Zmiany po wersji 1 — do zatwierdzenia')).toBeVisible();
+  // The approved version stays readable as it was.
+  await page.getByText(/Wersja 1, zatwierdzona/).click();
+  await expect(page.locator('.plan-version')).toContainText('Biblioteka jako dom spotkań całej wsi.');
+
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
+  expect(
+    sql(
+      `select concat_ws(' / ', data->'approved'->0->'content'->>'vision', data->>'vision') from records where entity = 'plan' and data->>'diagnosis' = '${diagnosis}'`,
+    ),
+  ).toBe('Biblioteka jako dom spotkań całej wsi. / Biblioteka jako dom spotkań całej gminy.');
+
+  // CSV of the actions for Polish Excel.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Pobierz działania (CSV)' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv.split('\r\n')[0]).toBe('\ufeffZadanie;Wskaźnik;Termin;Odpowiedzialny;Partnerzy;Budżet;Status');
+  expect(csv).toContain('Kino plenerowe;100 widzów;2027-07-01;OSP Zalesie;Gmina, szkoła;2 000 zł;Zaplanowane');
+
+  // Printed as text, not as a form.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('#plan-diagnosis')).toBeHidden();
+  const pdfPath = testInfo.outputPath('plan.pdf');
+  writeFileSync(pdfPath, await page.pdf({ format: 'A4', preferCSSPageSize: true }));
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  expect(text).toContain('Plan rozwoju współpracy partnerskiej');
+  expect(text).toContain(diagnosis);
+  // Table cells wrap within their columns, so words are checked one by one.
+  for (const word of ['Zadanie', 'Wskaźnik', 'Odpowiedzialny', 'Kino', 'plenerowe', '100 widzów', '1 lipca', '2 000 zł', 'Zaplanowane']) {
+    expect(text).toContain(word);
+  }
+  expect(text).not.toContain('Dodaj działanie');
   await context.close();
 });

@@ -1,11 +1,12 @@
-//! Partners and support hours against the real database: hours summed from
-//! meetings and consultations without counting a meeting twice, who may log
-//! hours where, and who may keep which library's partners.
+//! Partners, support hours and plans against the real database: hours
+//! summed from meetings and consultations without counting a meeting twice,
+//! who may log hours where, who may keep which library's partners, and one
+//! plan per partnership with its approved versions.
 
 mod common;
 
 use axum::http::StatusCode;
-use common::{call, demo_sign_in, sign_in};
+use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
 use serde_json::{Value, json};
 use server::demo::{
     ACCOUNTS, DEMO_PASSWORD, OLSZANKA, PRB_ROUND_III, ZALESIE, ZALESIE_PARTNERSHIP,
@@ -391,4 +392,79 @@ async fn partners_are_checked_and_kept_by_their_library(pool: PgPool) {
     .await;
     let glance: Value = serde_json::from_str(&glance.body).expect("json");
     assert_eq!(glance["sectors"], json!([["ngo", 1]]), "{glance}");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_partnership_has_one_plan_kept_by_its_library_with_its_versions(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", DEMO_PASSWORD).await;
+    rudka_partnership(&pool).await;
+    let content = json!({
+        "partnership_id": ZALESIE_PARTNERSHIP,
+        "diagnosis": "Brakuje miejsca spotkań dla seniorów.",
+        "actions": [{"id": Uuid::new_v4(), "task": "Kino plenerowe", "indicator": "100 widzów",
+                     "deadline": "2027-07-01", "responsible": "OSP", "partners": "Gmina",
+                     "budget": "2 000 zł", "status": "planned"}],
+    });
+    let mut approved = content.clone();
+    approved["approved"] = json!([{ "version": 1, "approved_on": "2026-11-22",
+        "content": { "diagnosis": content["diagnosis"], "actions": content["actions"] } }]);
+    let results = push(
+        &pool,
+        &librarian,
+        &[
+            // A second plan of the same partnership under another id: refused.
+            upsert("plan", Uuid::new_v4(), content.clone()),
+            upsert("plan", ZALESIE_PARTNERSHIP, approved),
+        ],
+    )
+    .await;
+    assert_eq!(
+        results[0]["error"]["field"], "partnership_id",
+        "{results:?}"
+    );
+    assert_eq!(results[1]["status"], "applied", "{results:?}");
+    // Versions are numbered from one without gaps.
+    let results = push(
+        &pool,
+        &librarian,
+        &[edit(
+            "plan",
+            ZALESIE_PARTNERSHIP,
+            results[1]["rev"].clone(),
+            json!({
+                "approved": [{ "version": 2, "approved_on": "2026-11-22", "content": {} }],
+            }),
+        )],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["field"], "approved", "{results:?}");
+    // Another library can neither change Zalesie's plan nor start one for it.
+    let results = push(
+        &pool,
+        &librarian2,
+        &[
+            upsert(
+                "plan",
+                ZALESIE_PARTNERSHIP,
+                json!({ "vision": "Obca wizja" }),
+            ),
+            upsert(
+                "plan",
+                RUDKA_PARTNERSHIP,
+                json!({ "partnership_id": RUDKA_PARTNERSHIP, "vision": "Nasza wizja" }),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+    assert_eq!(results[1]["status"], "applied", "{results:?}");
+    let version: i32 = sqlx::query_scalar(
+        "select jsonb_array_length(data->'approved') from records where entity = 'plan' and id = $1",
+    )
+    .bind(ZALESIE_PARTNERSHIP)
+    .fetch_one(&pool)
+    .await
+    .expect("plan");
+    assert_eq!(version, 1);
 }

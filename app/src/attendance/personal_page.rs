@@ -82,12 +82,7 @@ pub fn PersonalDataPage() -> impl IntoView {
     }
 }
 
-fn text(data: &serde_json::Map<String, Value>, field: &str) -> String {
-    data.get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::sync::local::text;
 
 #[component]
 fn Found(

@@ -21,7 +21,7 @@ use crate::{
         engine::{SyncEngine, now_instant, use_sync},
         local::Fields,
     },
-    ui::{confirm, from_store, problem_text},
+    ui::{PageButtons, confirm, from_store, page_of, problem_text},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
@@ -32,6 +32,9 @@ use leptos_router::{
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
+
+/// Meetings per page in each section of the list.
+const MEETINGS_PAGE: usize = 20;
 
 /// The list, kept apart from the page so a save re-reads only the data.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +121,12 @@ fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl IntoView {
             </p>
         }
     });
+    // Each section pages on its own: a library holds hundreds of past meetings.
+    let pages = [
+        RwSignal::new(1usize),
+        RwSignal::new(1usize),
+        RwSignal::new(1usize),
+    ];
     let sections = move || {
         let now = now_instant().unwrap_or_default();
         let shown: Vec<MeetingView> = list
@@ -128,7 +137,8 @@ fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl IntoView {
             .collect();
         [Section::Upcoming, Section::ToComplete, Section::Past]
             .into_iter()
-            .map(|section| {
+            .zip(pages)
+            .map(|(section, page)| {
                 let mut items: Vec<MeetingView> = shown
                     .iter()
                     .filter(|m| m.section(&now) == section)
@@ -144,6 +154,7 @@ fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl IntoView {
                     Section::Past => (t_string!(i18n, meetings.past), None),
                 };
                 let count = items.len();
+                let items = page_of(&items, page.get(), MEETINGS_PAGE);
                 let rows = if items.is_empty() {
                     view! { <p class="muted">{t!(i18n, meetings.none)}</p> }.into_any()
                 } else {
@@ -163,6 +174,7 @@ fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl IntoView {
                         <h2>{heading} " " <span class="muted">{format!("({count})")}</span></h2>
                         {hint.map(|hint| view! { <p class="muted">{hint}</p> })}
                         {rows}
+                        <PageButtons page total=count size=MEETINGS_PAGE />
                     </section>
                 }
             })

@@ -15,7 +15,7 @@ use crate::{
         Op,
         engine::{now_instant, use_sync},
     },
-    ui::from_store,
+    ui::{PageButtons, from_store, page_of},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,13 +39,7 @@ pub struct TaskLine {
     pub overdue: bool,
 }
 
-fn text(fields: &Map<String, Value>, field: &str) -> String {
-    fields
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::sync::local::text;
 
 /// Every task of the meetings, soonest deadline first (none last), done ones
 /// at the end; a task not done whose deadline is before `today` is overdue.
@@ -97,11 +91,15 @@ pub fn today() -> String {
         .unwrap_or_default()
 }
 
+/// Tasks per page: a long list stays quick to read and to render.
+const PAGE: usize = 25;
+
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let show_done = RwSignal::new(false);
+    let page = RwSignal::new(1usize);
     let data = Memo::new(move |_| {
         sync.read(|store| {
             let partnerships: Vec<PartnershipRef> =
@@ -115,21 +113,27 @@ pub fn TasksPage() -> impl IntoView {
         <p class="lead">{t!(i18n, tasks.lead)}</p>
         <p class="check">
             <input type="checkbox" id="show-done" prop:checked=show_done
-                on:change=move |ev| show_done.set(event_target_checked(&ev)) />
+                on:change=move |ev| { show_done.set(event_target_checked(&ev)); page.set(1); } />
             <label for="show-done">{t!(i18n, tasks.show_done)}</label>
         </p>
         {move || from_store(data.get(), |(lines, partnerships)| {
+            // Another page redraws the table.
+            page.track();
             let shown: Vec<TaskLine> = lines
                 .into_iter()
                 .filter(|line| show_done.get() || line.status != "done")
                 .collect();
-            view! { <TaskTable lines=shown partnerships /> }.into_any()
+            view! { <TaskTable lines=shown partnerships page /> }.into_any()
         })}
     }
 }
 
 #[component]
-fn TaskTable(lines: Vec<TaskLine>, partnerships: Vec<PartnershipRef>) -> impl IntoView {
+fn TaskTable(
+    lines: Vec<TaskLine>,
+    partnerships: Vec<PartnershipRef>,
+    page: RwSignal<usize>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let locale = i18n.get_locale_untracked();
@@ -141,6 +145,8 @@ fn TaskTable(lines: Vec<TaskLine>, partnerships: Vec<PartnershipRef>) -> impl In
         .map(|p| (p.id, (p.name, p.editable)))
         .collect();
     let overdue = i32::try_from(lines.iter().filter(|l| l.overdue).count()).unwrap_or(i32::MAX);
+    let total = lines.len();
+    let lines = page_of(&lines, page.get_untracked(), PAGE);
     // A status is changed in its meeting's task list, which is then saved whole.
     let set_status = move |meeting: Uuid, task: String, status: String| {
         let _ = sync.write(|store| {
@@ -228,6 +234,7 @@ fn TaskTable(lines: Vec<TaskLine>, partnerships: Vec<PartnershipRef>) -> impl In
                 <tbody>{rows}</tbody>
             </table>
         </div>
+        <PageButtons page total size=PAGE />
     }
     .into_any()
 }

@@ -43,16 +43,10 @@ pub fn sector_label(sector: &str, locale: Locale) -> String {
     .to_string()
 }
 
-fn text(fields: &Fields, field: &str) -> String {
-    fields
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
+pub use crate::sync::local::text;
 
 /// Whether a partner matches the typed search (name, contact, role, e-mail).
-fn matches(fields: &Fields, search: &str) -> bool {
+pub fn matches(fields: &Fields, search: &str) -> bool {
     let search = search.trim().to_lowercase();
     search.is_empty()
         || ["name", "contact_person", "role", "email"]
@@ -61,7 +55,7 @@ fn matches(fields: &Fields, search: &str) -> bool {
 }
 
 /// Partners per sector, in the interface's sector order, empty ones left out.
-fn by_sector(partners: &[(Uuid, Fields)]) -> Vec<(&'static str, usize)> {
+pub fn by_sector(partners: &[(Uuid, Fields)]) -> Vec<(&'static str, usize)> {
     SECTORS
         .iter()
         .map(|sector| {
@@ -103,21 +97,44 @@ pub fn PartnersPage() -> impl IntoView {
             })
         })
     });
+    // Kept here: the list redraws after every save, these stay as they were.
+    let filters = Filters {
+        search: RwSignal::new(String::new()),
+        sector: RwSignal::new(String::new()),
+        page: RwSignal::new(1),
+        adding: RwSignal::new(false),
+        saved: RwSignal::new(None),
+    };
     view! {
         <Title text=move || t_string!(i18n, partners.title).to_string() />
         <h1>{t!(i18n, partners.title)}</h1>
         <p class="lead">{t!(i18n, partners.lead)}</p>
-        {move || from_store(data.get(), |list| view! { <PartnerList list /> }.into_any())}
+        {move || from_store(data.get(), |list| view! { <PartnerList list filters /> }.into_any())}
     }
 }
 
+/// The list's state, kept by the page across redraws.
+#[derive(Clone, Copy)]
+struct Filters {
+    search: RwSignal<String>,
+    sector: RwSignal<String>,
+    page: RwSignal<usize>,
+    /// The add form is open.
+    adding: RwSignal<bool>,
+    /// The name of the partner just added.
+    saved: RwSignal<Option<String>>,
+}
+
 #[component]
-fn PartnerList(list: ListData) -> impl IntoView {
+fn PartnerList(list: ListData, filters: Filters) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    let search = RwSignal::new(String::new());
-    let sector = RwSignal::new(String::new());
-    let page = RwSignal::new(1usize);
+    let Filters {
+        search,
+        sector,
+        page,
+        ..
+    } = filters;
     let chart = by_sector(&list.partners);
     let total = list.partners.len();
     let partners = StoredValue::new(list.partners);
@@ -171,7 +188,7 @@ fn PartnerList(list: ListData) -> impl IntoView {
         .into_any()
     };
     view! {
-        <NewPartner libraries=list.libraries />
+        <NewPartner libraries=list.libraries open=filters.adding saved=filters.saved />
         {(total > 0).then(|| view! { <SectorChart counts=chart total /> })}
         <div class="filters" role="search">
             <p class="field field--inline">
@@ -182,8 +199,10 @@ fn PartnerList(list: ListData) -> impl IntoView {
             <p class="field field--inline">
                 <label for="partner-sector">{t!(i18n, partners.sector)}</label>
                 <select id="partner-sector" on:change=move |ev| { sector.set(event_target_value(&ev)); page.set(1); }>
-                    <option value="">{t!(i18n, partners.all_sectors)}</option>
-                    {SECTORS.into_iter().map(|s| view! { <option value=s>{sector_label(s, locale)}</option> }).collect_view()}
+                    <option value="" selected=move || sector.with(String::is_empty)>{t!(i18n, partners.all_sectors)}</option>
+                    {SECTORS.into_iter().map(|s| view! {
+                        <option value=s selected=move || sector.with(|current| current == s)>{sector_label(s, locale)}</option>
+                    }).collect_view()}
                 </select>
             </p>
         </div>
@@ -371,15 +390,17 @@ fn PartnerFields(form: PartnerForm) -> impl IntoView {
 }
 
 #[component]
-fn NewPartner(libraries: Vec<LibraryRef>) -> impl IntoView {
+fn NewPartner(
+    libraries: Vec<LibraryRef>,
+    open: RwSignal<bool>,
+    saved: RwSignal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let editable: Vec<LibraryRef> = libraries.into_iter().filter(|l| l.editable).collect();
     if editable.is_empty() {
         return ().into_any();
     }
-    let open = RwSignal::new(false);
-    let saved = RwSignal::new(None::<String>);
     let failed = RwSignal::new(false);
     let mut start = Fields::new();
     start.insert("library_id".into(), json!(editable[0].id.to_string()));
@@ -472,6 +493,8 @@ fn ids(fields: &Fields, field: &str) -> Vec<Uuid> {
 #[component]
 pub fn PartnerPage() -> impl IntoView {
     let i18n = use_i18n();
+    // Kept here: the page redraws after a save, the confirmation stays.
+    let state = RwSignal::new(None::<bool>);
     let sync = use_sync();
     let params = use_params_map();
     let id = move || {
@@ -543,13 +566,13 @@ pub fn PartnerPage() -> impl IntoView {
                 <Title text=move || t_string!(i18n, partners.title).to_string() />
                 <div class="notice" role="status"><p>{t!(i18n, partners.not_found)}</p></div>
             }.into_any(),
-            Some(partner) => view! { <PartnerView partner /> }.into_any(),
+            Some(partner) => view! { <PartnerView partner state /> }.into_any(),
         })}
     }
 }
 
 #[component]
-fn PartnerView(partner: PartnerData) -> impl IntoView {
+fn PartnerView(partner: PartnerData, state: RwSignal<Option<bool>>) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let sync = use_sync();
@@ -559,7 +582,6 @@ fn PartnerView(partner: PartnerData) -> impl IntoView {
     let id = partner.id;
     let fields = StoredValue::new(partner.fields.clone());
     let form = PartnerForm::new("partner", &partner.fields);
-    let state = RwSignal::new(None::<bool>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(mut changed) = fields.with_value(|before| form.changes(before)) else {

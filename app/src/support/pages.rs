@@ -30,13 +30,7 @@ use uuid::Uuid;
 
 const PAGE: usize = 20;
 
-fn text(fields: &Fields, field: &str) -> String {
-    fields
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::sync::local::text;
 
 fn uuid(fields: &Fields, field: &str) -> Option<Uuid> {
     Uuid::parse_str(&text(fields, field)).ok()
@@ -158,6 +152,8 @@ struct HoursData {
 pub fn HoursPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // Kept here: the page redraws after a save, the confirmation stays.
+    let saved = RwSignal::new(None::<bool>);
     let data = Memo::new(move |_| {
         let me = sync.user();
         sync.read(|store| {
@@ -190,12 +186,12 @@ pub fn HoursPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, hours.title).to_string() />
         <h1>{t!(i18n, hours.title)}</h1>
         <p class="lead">{t!(i18n, hours.lead)}</p>
-        {move || from_store(data.get(), |data| view! { <HoursView data /> }.into_any())}
+        {move || from_store(data.get(), |data| view! { <HoursView data saved /> }.into_any())}
     }
 }
 
 #[component]
-fn HoursView(data: HoursData) -> impl IntoView {
+fn HoursView(data: HoursData, saved: RwSignal<Option<bool>>) -> impl IntoView {
     let i18n = use_i18n();
     let several = data.rows.len() > 1;
     view! {
@@ -208,7 +204,7 @@ fn HoursView(data: HoursData) -> impl IntoView {
             }}
             <p class="muted">{t!(i18n, hours.counting_rule)}</p>
         </section>
-        <NewConsultation libraries=data.libraries.clone() meetings=data.meetings.clone() me=data.me />
+        <NewConsultation libraries=data.libraries.clone() meetings=data.meetings.clone() me=data.me saved />
         <ConsultationList data />
     }
 }
@@ -218,6 +214,7 @@ fn NewConsultation(
     libraries: Vec<LibraryRef>,
     meetings: Vec<(Uuid, Uuid, String, String)>,
     me: Option<Uuid>,
+    saved: RwSignal<Option<bool>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
@@ -253,7 +250,6 @@ fn NewConsultation(
     let topic = RwSignal::new(String::new());
     let linked = RwSignal::new(String::new());
     let problems = RwSignal::new(BTreeMap::<&'static str, Problem>::new());
-    let saved = RwSignal::new(None::<bool>);
     let programs = move || {
         libraries.with_value(|all| {
             all.iter()

@@ -15,6 +15,15 @@ use uuid::Uuid;
 /// A record's fields as JSON.
 pub type Fields = Map<String, Value>;
 
+/// A text field of a record, empty when missing or not text.
+pub fn text(fields: &Fields, field: &str) -> String {
+    fields
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Version of the layout below; a newer app migrates older data, never wipes it.
 pub const SCHEMA_VERSION: u32 = 1;
 

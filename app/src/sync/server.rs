@@ -12,6 +12,7 @@ use crate::{
     errors::{AppError, Problem, internal},
     meetings::model as meeting,
     partners::model as partner,
+    plans::model as plan,
     support::model as consultation,
     sync::conflict,
 };
@@ -195,6 +196,12 @@ fn rules(entity: &str) -> Option<Rules> {
             text_fields: &partner::TEXT_FIELDS,
             owner: "library_id",
         }),
+        plan::ENTITY => Some(Rules {
+            check_field: plan::check_field,
+            check_record: plan::check_record,
+            text_fields: &plan::TEXT_FIELDS,
+            owner: "partnership_id",
+        }),
         consultation::ENTITY => Some(Rules {
             check_field: consultation::check_field,
             check_record: consultation::check_record,
@@ -312,7 +319,7 @@ impl<'a> Batch<'a> {
             .collect();
         let named: Vec<Uuid> = mutations
             .iter()
-            .filter(|m| m.entity == meeting::ENTITY)
+            .filter(|m| m.entity == meeting::ENTITY || m.entity == plan::ENTITY)
             .filter_map(|m| m.data.get("partnership_id").and_then(Value::as_str))
             .filter_map(|p| Uuid::parse_str(p).ok())
             .collect();
@@ -624,7 +631,9 @@ impl<'a> Batch<'a> {
             "partnership_id" => owner.and_then(|p| self.partnerships.get(&p).copied()),
             _ => owner.filter(|l| self.libraries.contains(l)),
         };
-        let Some(library_id) = library else {
+        // One plan per partnership: its id is the partnership's.
+        let one_plan = mutation.entity != plan::ENTITY || owner == Some(mutation.record_id);
+        let Some(library_id) = library.filter(|_| one_plan) else {
             return Ok(invalid(id, rules.owner, Problem::NotAllowedChoice));
         };
         if let Some(refusal) = self.may_write(mutation, library_id, &data) {

@@ -1,0 +1,5 @@
+//! Partnership development plans (plany rozwoju współpracy partnerskiej),
+//! written on the device and synced like meetings.
+
+pub mod model;
+pub mod pages;
