@@ -188,6 +188,15 @@ pub fn PageButtons(page: RwSignal<usize>, total: usize, size: usize) -> impl Int
     })
 }
 
+/// True once the page has hydrated. Submit buttons of forms handled in the
+/// app wait for it: a click before that would submit the plain HTML form
+/// (a reload that loses what was typed and says nothing).
+pub fn hydrated() -> Signal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated.into()
+}
+
 /// Keeps what a person typed before the page hydrated: once the app is
 /// live, the field's current text goes into the signal bound to it. On a
 /// slow tablet the form is usable (and used) well before hydration ends.

@@ -1,10 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import { BrowserContext, Page, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   LIBRARIAN,
   createMeeting,
+  expectAccessible,
   goOffline,
   goOnline,
   signIn,
@@ -19,13 +19,6 @@ test.use({ serviceWorkers: 'allow' });
 
 /** A 10-inch tablet held upright, with a touch screen. */
 const TABLET = { viewport: { width: 800, height: 1280 }, hasTouch: true };
-
-/** No serious or critical accessibility violations on the page as it is. */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 /** Draws a zigzag on the signature pad with a finger (touch events through CDP). */
 async function drawSignature(page: Page, context: BrowserContext, seed: number) {

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { BrowserContext, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 
@@ -93,3 +94,10 @@ export async function createMeeting(page: Page, title: string) {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
 }
 
+
+/** No serious or critical accessibility violations on the page (axe-core). */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}

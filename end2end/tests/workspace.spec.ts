@@ -1,7 +1,7 @@
 import { expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { LIBRARIAN, createMeeting, goOffline, goOnline, signIn, sql, syncState, uniqueTitle, waitUntilReadyOffline } from './helpers';
+import { LIBRARIAN, createMeeting, expectAccessible, goOffline, goOnline, signIn, sql, syncState, uniqueTitle, waitUntilReadyOffline } from './helpers';
 
 // Offline tests need the service worker: each test has its own context.
 test.use({ serviceWorkers: 'allow' });
@@ -57,6 +57,7 @@ test('a partner and a consultation written offline survive a reload, reach the d
   await page.getByLabel('Sektor', { exact: true }).selectOption({ label: 'Wszystkie sektory' });
   await page.getByLabel('Szukaj partnera').fill('halina');
   await expect(page.getByRole('row', { name: new RegExp(partner) })).toBeVisible();
+  await expectAccessible(page);
 
   await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Godziny wsparcia' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Godziny wsparcia');
@@ -71,6 +72,7 @@ test('a partner and a consultation written offline survive a reload, reach the d
   await expect(page.getByText('Zapisano na tym urządzeniu.')).toBeVisible();
   await expect.poll(() => hoursUsed(page)).toBe(offlineBefore + 1.5);
   await expect(page.getByRole('row', { name: new RegExp(topic) })).toContainText('1,5 godziny');
+  await expectAccessible(page);
 
   // A reload with no network: both are still there.
   await page.reload();
@@ -96,7 +98,19 @@ test('a partner and a consultation written offline survive a reload, reach the d
   await page.goto(`/biblioteki/${ZALESIE_ID}`);
   await expect.poll(() => hoursUsed(page)).toBe(before + 1.5);
   await expect(page.locator('.glance')).toContainText('Organizacja pozarządowa');
+  await expectAccessible(page);
   await context.close();
+
+  // The coordinator sees every library's hours against the budget in one table.
+  const coordination = await browser.newContext();
+  const coordinator = await coordination.newPage();
+  await signIn(coordinator, 'koordynator@demo.local');
+  await coordinator.goto('/programy/5a1e0000-0000-4000-8000-000000000101');
+  const zalesie = coordinator.getByRole('row', { name: /w Zalesiu/ });
+  await expect(zalesie).toContainText('24 godziny');
+  await expect(zalesie).toContainText('w budżecie');
+  await expect(coordinator.getByRole('row', { name: /w Olszance/ })).toContainText('0 godzin');
+  await coordination.close();
 });
 
 test('a partner page offers meetings from sign-ins and keeps only the ones the librarian confirms', async ({ browser }) => {
@@ -128,6 +142,7 @@ test('a partner page offers meetings from sign-ins and keeps only the ones the l
   await suggested.getByRole('button', { name: 'Potwierdź udział' }).click();
   await expect(page.getByText('Możliwe spotkania z listy obecności')).toHaveCount(0);
   await expect(page.locator('#partner-meetings + ul')).toContainText(title);
+  await expectAccessible(page);
   await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
   expect(sql(`select data->'attended'->>0 from records where entity = 'partner' and data->>'name' = '${organization}'`)).toBe(
     meeting,
@@ -164,6 +179,7 @@ test('the development plan: written, approved as version 1, revised, printed on 
   // The approved version stays readable as it was.
   await page.getByText(/Wersja 1, zatwierdzona/).click();
   await expect(page.locator('.plan-version')).toContainText('Biblioteka jako dom spotkań całej wsi.');
+  await expectAccessible(page);
 
   await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
   expect(

@@ -40,8 +40,7 @@ pub fn LoginPage() -> impl IntoView {
     let password = NodeRef::<leptos::html::Input>::new();
     // The button stays disabled until the app has hydrated: a native submit
     // before that would send the password nowhere useful.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = crate::ui::hydrated();
 
     Effect::new(move |_| {
         if let Some(Ok(_)) = login.value().get() {
@@ -213,6 +212,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let holder = Resource::new(token, password_link);
     let set = ServerAction::<SetPassword>::new();
+    let ready = crate::ui::hydrated();
     let password = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -254,7 +254,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                                 <input type="text" name="username" autocomplete="username" value=holder.email hidden />
                                 <NewPasswordFields email password repeat problem />
                                 <p class="form__error" role="alert">{failure}</p>
-                                <button type="submit" class="button" disabled=move || set.pending().get()>
+                                <button type="submit" class="button" disabled=move || !ready.get() || set.pending().get()>
                                     {t!(i18n, password.submit)}
                                 </button>
                             </form>
@@ -276,6 +276,7 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let change = ServerAction::<ChangePassword>::new();
+    let ready = crate::ui::hydrated();
     let current = RwSignal::new(String::new());
     let current_field = NodeRef::new();
     adopt_typed(current_field, current);
@@ -340,7 +341,7 @@ pub fn AccountPage() -> impl IntoView {
                                 </label>
                                 <NewPasswordFields email password repeat problem />
                                 <div role="status">{outcome}</div>
-                                <button type="submit" class="button" disabled=move || change.pending().get()>
+                                <button type="submit" class="button" disabled=move || !ready.get() || change.pending().get()>
                                     {t!(i18n, account.submit)}
                                 </button>
                             </form>

@@ -258,6 +258,7 @@ fn InviteForm(
         .unwrap_or_default();
     let program = RwSignal::new(first_program);
     let copied = RwSignal::new(false);
+    let ready = crate::ui::hydrated();
     Effect::new(move |_| {
         if let Some(Ok(_)) = invite.value().get() {
             email.set(String::new());
@@ -357,7 +358,7 @@ fn InviteForm(
                     <span class="field__error">{field_error(Field::Program)}</span>
                 </label>
                 <p class="form__error" role="alert">{general_error}</p>
-                <button type="submit" class="button" disabled=move || invite.pending().get()>
+                <button type="submit" class="button" disabled=move || !ready.get() || invite.pending().get()>
                     {t!(i18n, invite.submit)}
                 </button>
             </form>

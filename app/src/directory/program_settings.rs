@@ -158,6 +158,7 @@ pub fn ProgramSettings(
     let months = RwSignal::new(retention_months.to_string());
     let short = RwSignal::new(short_text);
     let full = RwSignal::new(full_text);
+    let ready = crate::ui::hydrated();
     let save = Action::new(move |(months, short, full): &(i32, String, String)| {
         save_program_settings(program_id, *months, short.clone(), full.clone())
     });
@@ -211,7 +212,7 @@ pub fn ProgramSettings(
                     <span class="field__error" id="clause-full-error">{problem(Field::ClauseFull)}</span>
                 </p>
                 {outcome}
-                <p><button type="submit" class="button" disabled=move || save.pending().get()>{t!(i18n, programs.settings_save)}</button></p>
+                <p><button type="submit" class="button" disabled=move || !ready.get() || save.pending().get()>{t!(i18n, programs.settings_save)}</button></p>
             </form>
         </section>
     }

@@ -23,20 +23,36 @@ fn count(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// Loaded in the browser once the page is live (not rendered on the
+/// server): a resource nested in the library page's own one broke that
+/// page's hydration.
 #[component]
 pub fn LibraryGlance(library_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let glance = Resource::new(move || library_id, library_glance);
+    let ready = crate::ui::hydrated();
     view! {
         <section class="panel glance" aria-labelledby="glance-heading">
             <h2 id="glance-heading">{t!(i18n, hours.glance)}</h2>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
-                {move || glance.get().map(|result| match result {
-                    Ok(glance) => view! { <GlanceView glance /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                })}
-            </Transition>
+            {move || if ready.get() {
+                view! { <GlanceLoader library_id /> }.into_any()
+            } else {
+                view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
+            }}
         </section>
+    }
+}
+
+#[component]
+fn GlanceLoader(library_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let glance = LocalResource::new(move || library_glance(library_id));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+            {move || glance.get().map(|result| match result {
+                Ok(glance) => view! { <GlanceView glance /> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            })}
+        </Suspense>
     }
 }
 
