@@ -13,6 +13,12 @@ pub fn pool() -> Result<PgPool, AppError> {
     use_context::<PgPool>().ok_or_else(|| crate::errors::internal("context", "no database pool"))
 }
 
+/// The writer that commits pushes in groups (`sync::server::Writer`).
+pub fn sync_writer() -> Result<crate::sync::server::Writer, AppError> {
+    use_context::<crate::sync::server::Writer>()
+        .ok_or_else(|| crate::errors::internal("context", "no sync writer"))
+}
+
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }

@@ -4,10 +4,15 @@
 use crate::{
     errors::{AppError, Problem},
     i18n::{t, t_string, use_i18n},
-    sync::{engine::use_sync, local::StoreError},
+    sync::{
+        engine::{DeviceStore, use_sync},
+        local::StoreError,
+    },
 };
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use serde_json::{Map, Value};
+use uuid::Uuid;
 
 /// The sentence for a refused field, in the person's language.
 pub fn problem_text(problem: Problem) -> String {
@@ -296,6 +301,45 @@ mod tests {
         assert_eq!(list_href("Zalesie Górne", 1), "?q=Zalesie+G%C3%B3rne");
         assert_eq!(list_href("a&b", 3), "?q=a%26b&strona=3");
     }
+}
+
+/// The id in the page's address (`:id`), if it is one.
+pub fn route_id() -> impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    }
+}
+
+/// The record of `entity` the address names, read from the device's store
+/// and shaped for the page; `Ok(None)` when the device has no such record.
+/// It follows the address and every change to the store.
+pub fn route_record<T>(
+    entity: &'static str,
+    shape: impl Fn(&DeviceStore, Uuid, Map<String, Value>) -> Result<T, StoreError>
+    + Send
+    + Sync
+    + 'static,
+) -> Memo<Option<Result<Option<T>, StoreError>>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let sync = use_sync();
+    let id = route_id();
+    Memo::new(move |_| {
+        sync.read(|store| {
+            let Some(id) = id() else {
+                return Ok(None);
+            };
+            match store.view(entity, id)? {
+                Some(fields) => shape(store, id, fields).map(Some),
+                None => Ok(None),
+            }
+        })
+    })
 }
 
 /// A page that reads the device's store: until the store is open it asks to

@@ -58,7 +58,9 @@ test('a meeting written offline survives reloads and a closed page, then reaches
   const address = page.url();
   // Closed as a person closes a tab (pagehide runs and frees the sync lease;
   // a tab killed without it holds the lease up to 45 s).
+  const closed = page.waitForEvent('close');
   await page.close({ runBeforeUnload: true });
+  await closed;
 
   const again = await context.newPage();
   await again.goto(address);

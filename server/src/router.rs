@@ -34,7 +34,11 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let pool = state.pool.clone();
-        move || provide_context(pool.clone())
+        let writer = app::sync::server::Writer::start(state.pool.clone());
+        move || {
+            provide_context(pool.clone());
+            provide_context(writer.clone());
+        }
     };
     let options = state.leptos_options.clone();
 

@@ -331,6 +331,36 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_sign_in_is_stored_once_and_its_replay_still_gets_its_result(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let meeting_id = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let entry = mutation("sign_in", Uuid::new_v4(), sign_in(meeting_id, "Ewa Lis"));
+    let first = push(&pool, &librarian, std::slice::from_ref(&entry)).await;
+    assert_eq!(first[0]["status"], "applied", "{first:?}");
+
+    // The signature lives in `records` only: sign-ins never merge, so no
+    // version and no copy of what was sent is kept beside it.
+    for sql in [
+        "select count(*) from record_versions where entity = 'sign_in'",
+        "select count(*) from applied_mutations where entity = 'sign_in' and data <> '{}'::jsonb",
+    ] {
+        assert_eq!(scalar(&pool, sql).await, 0, "{sql}");
+    }
+    let again = push(&pool, &librarian, &[entry]).await;
+    assert_eq!(again[0]["status"], "applied");
+    assert_eq!(again[0]["rev"], first[0]["rev"]);
+    assert_eq!(again[0]["replayed"], true);
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
     let old = zalesie_meeting(&pool, &librarian, "2020-03-10T10:00:00Z").await;

@@ -35,6 +35,18 @@ async fn push(pool: &PgPool, cookie: &str, mutations: &[Value]) -> Vec<Value> {
     answer["results"].as_array().cloned().unwrap_or_default()
 }
 
+/// Pushes one new consultation and gives back its result.
+async fn log_new_hours(pool: &PgPool, cookie: &str, data: Value) -> Value {
+    let mut results = push(
+        pool,
+        cookie,
+        &[upsert("consultation", Uuid::new_v4(), data)],
+    )
+    .await;
+    assert_eq!(results.len(), 1, "{results:?}");
+    results.remove(0)
+}
+
 fn held_meeting(starts_at: &str, ends_at: &str, status: &str) -> Value {
     json!({
         "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Spotkanie z tutorem",
@@ -155,17 +167,13 @@ async fn hours_add_up_from_meetings_and_consultations_without_counting_twice(poo
     );
 
     // A second consultation for the same meeting adds its own time, once.
-    let results = push(
+    let result = log_new_hours(
         &pool,
         &librarian,
-        &[upsert(
-            "consultation",
-            Uuid::new_v4(),
-            consultation(ZALESIE, tutor(), 30, Some(logged)),
-        )],
+        consultation(ZALESIE, tutor(), 30, Some(logged)),
     )
     .await;
-    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    assert_eq!(result["status"], "applied", "{result}");
     assert_eq!(
         zalesie_minutes(&pool, &coordinator, &librarian).await,
         180 + 150 + 60 + 45 + 30
@@ -205,66 +213,41 @@ async fn a_tutor_logs_her_own_hours_only_in_libraries_assigned_to_her(pool: PgPo
     let coordinator = ACCOUNTS[0].id;
 
     // Olszanka is in the program, but not assigned to her.
-    let results = push(
+    let result = log_new_hours(
         &pool,
         &tutor_cookie,
-        &[upsert(
-            "consultation",
-            Uuid::new_v4(),
-            consultation(OLSZANKA, tutor(), 60, None),
-        )],
+        consultation(OLSZANKA, tutor(), 60, None),
     )
     .await;
-    assert_eq!(results[0]["status"], "rejected", "{results:?}");
-    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+    assert_eq!(result["status"], "rejected", "{result}");
+    assert_eq!(result["error"]["code"], "forbidden", "{result}");
     // Nor may she log hours in another person's name.
-    let results = push(
+    let result = log_new_hours(
         &pool,
         &tutor_cookie,
-        &[upsert(
-            "consultation",
-            Uuid::new_v4(),
-            consultation(ZALESIE, coordinator, 60, None),
-        )],
+        consultation(ZALESIE, coordinator, 60, None),
     )
     .await;
-    assert_eq!(results[0]["status"], "rejected", "{results:?}");
+    assert_eq!(result["status"], "rejected", "{result}");
     // A librarian may log hours only of a tutor assigned to her library.
-    let results = push(
+    let result = log_new_hours(
         &pool,
         &librarian,
-        &[upsert(
-            "consultation",
-            Uuid::new_v4(),
-            consultation(ZALESIE, coordinator, 60, None),
-        )],
+        consultation(ZALESIE, coordinator, 60, None),
     )
     .await;
-    assert_eq!(results[0]["error"]["field"], "tutor_id", "{results:?}");
+    assert_eq!(result["error"]["field"], "tutor_id", "{result}");
     // Another library's librarian may not log Zalesie's hours.
-    let results = push(
-        &pool,
-        &librarian2,
-        &[upsert(
-            "consultation",
-            Uuid::new_v4(),
-            consultation(ZALESIE, tutor(), 60, None),
-        )],
-    )
-    .await;
-    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
+    let result = log_new_hours(&pool, &librarian2, consultation(ZALESIE, tutor(), 60, None)).await;
+    assert_eq!(result["error"]["code"], "forbidden", "{result}");
     // A meeting named must be one of the library's.
-    let results = push(
+    let result = log_new_hours(
         &pool,
         &librarian,
-        &[upsert(
-            "consultation",
-            Uuid::new_v4(),
-            consultation(ZALESIE, tutor(), 60, Some(Uuid::new_v4())),
-        )],
+        consultation(ZALESIE, tutor(), 60, Some(Uuid::new_v4())),
     )
     .await;
-    assert_eq!(results[0]["error"]["field"], "meeting_id", "{results:?}");
+    assert_eq!(result["error"]["field"], "meeting_id", "{result}");
     let stored: i64 =
         sqlx::query_scalar("select count(*) from records where entity = 'consultation'")
             .fetch_one(&pool)

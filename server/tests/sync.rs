@@ -597,3 +597,127 @@ async fn sign_ins_are_added_once_never_changed_and_only_by_the_library(pool: PgP
         1
     );
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pushes_that_wait_together_are_committed_as_one_group_each_with_its_own_results(
+    pool: PgPool,
+) {
+    use app::sync::{
+        Mutation,
+        server::{Writer, push},
+    };
+    use std::sync::atomic::Ordering::Relaxed;
+    demo::seed(&pool, false).await.expect("seed");
+    let actor_of = async |email: &str| {
+        let user: Uuid = sqlx::query_scalar("select id from users where email = $1")
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .expect("user");
+        app::accounts::session::load_actor(&pool, user)
+            .await
+            .expect("actor")
+    };
+    let actor = actor_of("biblioteka1@demo.local").await;
+    let stranger = actor_of("biblioteka2@demo.local").await;
+    let meeting_id = Uuid::new_v4();
+    let create: Mutation = serde_json::from_value(mutation(
+        meeting_id,
+        None,
+        meeting("Zebranie w świetlicy", ZALESIE_PARTNERSHIP),
+    ))
+    .expect("mutation");
+    push(&pool, &actor, Uuid::new_v4(), &[create])
+        .await
+        .expect("meeting");
+
+    // Forty tablets each send one sign-in at the same moment; the
+    // twentieth is signed in as another library's librarian.
+    let writer = Writer::start(pool.clone());
+    let mut tablets = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let from_stranger = n == 20;
+        let actor = if from_stranger { &stranger } else { &actor };
+        let (writer, actor) = (writer.clone(), actor.clone());
+        let entry: Mutation = serde_json::from_value(sign_in_mutation(
+            Uuid::new_v4(),
+            meeting_id,
+            &format!("Osoba {n}"),
+        ))
+        .expect("mutation");
+        tablets.spawn(async move {
+            let device = Uuid::new_v4();
+            let results = writer
+                .push(&actor, device, vec![entry.clone()])
+                .await
+                .expect("push");
+            (entry, device, from_stranger, results)
+        });
+    }
+    while let Some(done) = tablets.join_next().await {
+        let (entry, device, from_stranger, results) = done.expect("tablet");
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].id, entry.id, "each push gets its own result");
+        if from_stranger {
+            // Each push in a shared batch is applied as its own sender.
+            assert_eq!(results[0].status, app::sync::Status::Rejected);
+            continue;
+        }
+        assert_eq!(results[0].status, app::sync::Status::Applied);
+        let (stored_device, sent_from): (Uuid, String) = sqlx::query_as(
+            "select m.device_id, r.data->>'device_id' from applied_mutations m
+             join records r on r.entity = 'sign_in' and r.id = m.record_id where m.id = $1",
+        )
+        .bind(entry.id)
+        .fetch_one(&pool)
+        .await
+        .expect("stored");
+        assert_eq!((stored_device, sent_from), (device, device.to_string()));
+    }
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        39
+    );
+    let (pushes, groups) = (
+        writer.stats().pushes.load(Relaxed),
+        writer.stats().groups.load(Relaxed),
+    );
+    assert_eq!(pushes, 40);
+    // They queued while the first was written: a few commits, not forty.
+    assert!(groups < 10, "{groups} groups for {pushes} pushes");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_nul_character_is_refused_in_its_mutation_and_the_rest_of_the_push_goes_in(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let device = Uuid::new_v4();
+    let (good, bad, bad_key) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let mut with_key = meeting("Klucz", ZALESIE_PARTNERSHIP);
+    with_key["x\u{0}"] = json!("y");
+    let answer = sync(
+        &pool,
+        &cookie,
+        device,
+        0,
+        &[
+            mutation(bad, None, meeting("Zebranie\u{0}", ZALESIE_PARTNERSHIP)),
+            mutation(good, None, meeting("Zebranie", ZALESIE_PARTNERSHIP)),
+            mutation(bad_key, None, with_key),
+        ],
+    )
+    .await;
+    let results = &answer["results"];
+    assert_eq!(results[0]["status"], "rejected", "{answer}");
+    assert_eq!(results[0]["error"]["field"], "title");
+    assert_eq!(results[1]["status"], "applied");
+    assert_eq!(results[2]["status"], "rejected");
+    assert_eq!(results[2]["error"]["field"], "data");
+    assert_eq!(
+        scalar(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' like 'Zebranie%'").await,
+        1
+    );
+}

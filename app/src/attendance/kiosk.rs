@@ -27,7 +27,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -218,13 +217,7 @@ fn store_sign_in(
 pub fn KioskPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let params = use_params_map();
-    let meeting = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| Uuid::parse_str(&id).ok())
-    };
+    let meeting = crate::ui::route_id();
     let stage = RwSignal::new(Stage::Loading);
     let config = RwSignal::new(None::<KioskConfig>);
     // Bumped whenever the kiosk's own store changes (a save, a push).

@@ -17,11 +17,11 @@ use crate::{
         Op,
         engine::{now_instant, use_sync},
     },
-    ui::{ErrorNotice, confirm, from_store},
+    ui::{ErrorNotice, confirm, from_store, route_id, route_record},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -203,41 +203,20 @@ impl Sheet {
 #[component]
 pub fn AttendancePage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| Uuid::parse_str(&id).ok())
-    };
-    let sheet = Memo::new(move |_| {
-        sync.read(|store| {
-            let Some(id) = id() else {
-                return Ok(None);
-            };
-            let Some(meeting) = store.view(meeting::ENTITY, id)? else {
-                return Ok(None);
-            };
-            let partnership_id = meeting
-                .get("partnership_id")
-                .and_then(Value::as_str)
-                .and_then(|p| Uuid::parse_str(p).ok());
-            let partnerships: Vec<PartnershipRef> =
-                store.reference(PARTNERSHIPS)?.unwrap_or_default();
-            let pending: HashSet<Uuid> = store
-                .outbox()?
+    let id = route_id();
+    let sheet = route_record(meeting::ENTITY, move |store, id, meeting| {
+        let partnership_id = meeting
+            .get("partnership_id")
+            .and_then(Value::as_str)
+            .and_then(|p| Uuid::parse_str(p).ok());
+        let partnerships: Vec<PartnershipRef> = store.reference(PARTNERSHIPS)?.unwrap_or_default();
+        let pending = store.waiting_ids(ENTITY)?;
+        Ok(Sheet {
+            meeting,
+            partnership: partnerships
                 .into_iter()
-                .filter(|p| p.acked_rev.is_none() && p.mutation.entity == ENTITY)
-                .map(|p| p.mutation.record_id)
-                .collect();
-            Ok(Some(Sheet {
-                meeting,
-                partnership: partnerships
-                    .into_iter()
-                    .find(|p| Some(p.id) == partnership_id),
-                list: attendees(&store.list(ENTITY)?, id, &pending),
-            }))
+                .find(|p| Some(p.id) == partnership_id),
+            list: attendees(&store.list(ENTITY)?, id, &pending),
         })
     });
     view! {

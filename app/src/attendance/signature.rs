@@ -107,6 +107,25 @@ pub fn drawn(strokes: &[Vec<i64>]) -> Value {
     json!({ "kind": "drawn", "strokes": strokes })
 }
 
+/// A handwritten name as a kiosk stores it: three strokes of 120 finger
+/// samples each. Storage-size tests and the server benchmarks use it.
+#[cfg(any(test, feature = "ssr"))]
+pub fn sample_signature() -> Value {
+    let strokes: Vec<Vec<i64>> = (0..3)
+        .map(|stroke| {
+            let points: Vec<(f64, f64)> = (0..120)
+                .map(|i| {
+                    let x = 60.0 + f64::from(stroke) * 300.0 + f64::from(i) * 2.2;
+                    let y = 200.0 + 90.0 * (f64::from(i) / 6.0 + f64::from(stroke)).sin();
+                    (x, y)
+                })
+                .collect();
+            quantize(&points)
+        })
+        .collect();
+    drawn(&strokes)
+}
+
 /// Coordinates in all strokes (x and y counted apart, as the server limits them).
 pub fn coordinates(strokes: &[Vec<i64>]) -> usize {
     strokes.iter().map(Vec::len).sum()

@@ -21,13 +21,13 @@ use crate::{
         engine::{SyncEngine, now_instant, use_sync},
         local::Fields,
     },
-    ui::{PageButtons, confirm, from_store, page_of, problem_text},
+    ui::{PageButtons, confirm, from_store, page_of, problem_text, route_record},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{
     components::A,
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_navigate, use_query_map},
 };
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
@@ -63,12 +63,7 @@ pub fn MeetingsPage() -> impl IntoView {
                 .iter()
                 .map(|(id, fields)| MeetingView::from_fields(*id, fields))
                 .collect();
-            let pending = store
-                .outbox()?
-                .iter()
-                .filter(|p| p.acked_rev.is_none() && p.mutation.entity == ENTITY)
-                .map(|p| p.mutation.record_id)
-                .collect();
+            let pending = store.waiting_ids(ENTITY)?;
             Ok(ListData {
                 meetings,
                 partnerships: store.reference(PARTNERSHIPS)?,
@@ -506,33 +501,16 @@ where
 #[component]
 pub fn MeetingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| Uuid::parse_str(&id).ok())
-    };
     // Only the presence of the record decides the page's shape; the fields
     // follow the record on their own, so a save never rebuilds the form.
-    let shape = Memo::new(move |_| {
-        sync.read(|store| {
-            let Some(id) = id() else {
-                return Ok(None);
-            };
-            let Some(record) = store.view(ENTITY, id)? else {
-                return Ok(None);
-            };
-            let partnership = record
-                .get("partnership_id")
-                .and_then(Value::as_str)
-                .and_then(|p| Uuid::parse_str(p).ok());
-            let partnerships: Vec<PartnershipRef> =
-                store.reference(PARTNERSHIPS)?.unwrap_or_default();
-            let known = partnerships.into_iter().find(|p| Some(p.id) == partnership);
-            Ok(Some((id, known)))
-        })
+    let shape = route_record(ENTITY, |store, id, record| {
+        let partnership = record
+            .get("partnership_id")
+            .and_then(Value::as_str)
+            .and_then(|p| Uuid::parse_str(p).ok());
+        let partnerships: Vec<PartnershipRef> = store.reference(PARTNERSHIPS)?.unwrap_or_default();
+        let known = partnerships.into_iter().find(|p| Some(p.id) == partnership);
+        Ok((id, known))
     });
     view! {
         <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>

@@ -15,14 +15,11 @@ use crate::{
         engine::{now_instant, use_sync},
         local::Fields,
     },
-    ui::{PageButtons, confirm, focus, from_store, page_of, problem_text},
+    ui::{PageButtons, confirm, focus, from_store, page_of, problem_text, route_record},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map},
-};
+use leptos_router::{components::A, hooks::use_navigate};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
@@ -495,68 +492,52 @@ pub fn PartnerPage() -> impl IntoView {
     let i18n = use_i18n();
     // Kept here: the page redraws after a save, the confirmation stays.
     let state = RwSignal::new(None::<bool>);
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| Uuid::parse_str(&id).ok())
-    };
-    let data = Memo::new(move |_| {
-        sync.read(|store| {
-            let Some(id) = id() else {
-                return Ok(None);
-            };
-            let Some(fields) = store.view(ENTITY, id)? else {
-                return Ok(None);
-            };
-            let library_id = text(&fields, "library_id");
-            let libraries: Vec<LibraryRef> = store.reference(LIBRARIES)?.unwrap_or_default();
-            let library = libraries.iter().find(|l| l.id.to_string() == library_id);
-            let meetings: Vec<MeetingLine> = store
-                .list(meeting::ENTITY)?
-                .into_iter()
-                .map(|(id, m)| MeetingLine {
-                    id,
-                    title: text(&m, "title"),
-                    starts_at: text(&m, "starts_at"),
-                })
-                .collect();
-            let attended_ids = ids(&fields, "attended");
-            let dismissed = ids(&fields, "dismissed");
-            let key = match_key(&text(&fields, "name"));
-            let signed: HashSet<Uuid> = store
-                .list(sign_in::ENTITY)?
-                .into_iter()
-                .filter(|(_, s)| {
-                    !s.contains_key("struck") && match_key(&text(s, "organization")) == key
-                })
-                .filter_map(|(_, s)| Uuid::parse_str(&text(&s, "meeting_id")).ok())
-                .collect();
-            let mut attended: Vec<MeetingLine> = meetings
-                .iter()
-                .filter(|m| attended_ids.contains(&m.id))
-                .cloned()
-                .collect();
-            let mut suggested: Vec<MeetingLine> = meetings
-                .into_iter()
-                .filter(|m| {
-                    signed.contains(&m.id)
-                        && !attended_ids.contains(&m.id)
-                        && !dismissed.contains(&m.id)
-                })
-                .collect();
-            attended.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
-            suggested.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
-            Ok(Some(PartnerData {
+    let data = route_record(ENTITY, |store, id, fields| {
+        let library_id = text(&fields, "library_id");
+        let libraries: Vec<LibraryRef> = store.reference(LIBRARIES)?.unwrap_or_default();
+        let library = libraries.iter().find(|l| l.id.to_string() == library_id);
+        let meetings: Vec<MeetingLine> = store
+            .list(meeting::ENTITY)?
+            .into_iter()
+            .map(|(id, m)| MeetingLine {
                 id,
-                editable: library.is_some_and(|l| l.editable),
-                library: library.map(|l| l.name.clone()).unwrap_or_default(),
-                fields,
-                attended,
-                suggested,
-            }))
+                title: text(&m, "title"),
+                starts_at: text(&m, "starts_at"),
+            })
+            .collect();
+        let attended_ids = ids(&fields, "attended");
+        let dismissed = ids(&fields, "dismissed");
+        let key = match_key(&text(&fields, "name"));
+        let signed: HashSet<Uuid> = store
+            .list(sign_in::ENTITY)?
+            .into_iter()
+            .filter(|(_, s)| {
+                !s.contains_key("struck") && match_key(&text(s, "organization")) == key
+            })
+            .filter_map(|(_, s)| Uuid::parse_str(&text(&s, "meeting_id")).ok())
+            .collect();
+        let mut attended: Vec<MeetingLine> = meetings
+            .iter()
+            .filter(|m| attended_ids.contains(&m.id))
+            .cloned()
+            .collect();
+        let mut suggested: Vec<MeetingLine> = meetings
+            .into_iter()
+            .filter(|m| {
+                signed.contains(&m.id)
+                    && !attended_ids.contains(&m.id)
+                    && !dismissed.contains(&m.id)
+            })
+            .collect();
+        attended.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
+        suggested.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
+        Ok(PartnerData {
+            id,
+            editable: library.is_some_and(|l| l.editable),
+            library: library.map(|l| l.name.clone()).unwrap_or_default(),
+            fields,
+            attended,
+            suggested,
         })
     });
     view! {

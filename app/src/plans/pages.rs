@@ -14,11 +14,11 @@ use crate::{
         engine::{now_instant, use_sync},
         local::Fields,
     },
-    ui::{confirm, download, from_store, problem_text},
+    ui::{confirm, download, from_store, problem_text, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -107,12 +107,9 @@ pub fn PlanPage() -> impl IntoView {
     // Kept here: the page redraws after a save, the confirmation stays.
     let state = RwSignal::new(None::<Result<(), String>>);
     let sync = use_sync();
-    let params = use_params_map();
+    let id = route_id();
     let data = Memo::new(move |_| {
-        let id = params
-            .read()
-            .get("id")
-            .and_then(|id| Uuid::parse_str(&id).ok());
+        let id = id();
         sync.read(|store| {
             let partnerships: Vec<PartnershipRef> =
                 store.reference(PARTNERSHIPS)?.unwrap_or_default();

@@ -533,3 +533,99 @@ fn ConsultationList(data: HoursData) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::support::ProgramRef;
+
+    fn fields(value: Value) -> Fields {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_device_counts_each_library_and_program_from_its_own_records() {
+        let (zalesie, rudka, prb, blisko) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let program = |id, budget_tenths| ProgramRef {
+            id,
+            name: String::new(),
+            budget_tenths,
+            tutors: Vec::new(),
+        };
+        let library = |id, programs| LibraryRef {
+            id,
+            name: String::new(),
+            editable: true,
+            logs_hours: true,
+            programs,
+        };
+        let libraries = [
+            library(zalesie, vec![program(prb, 240), program(blisko, 100)]),
+            library(rudka, vec![program(prb, 240)]),
+        ];
+        let partnership = Uuid::from_u128(10);
+        let partnerships = [PartnershipRef {
+            id: partnership,
+            name: String::new(),
+            library_id: zalesie,
+            library_name: String::new(),
+            program_name: String::new(),
+            program_id: prb,
+            editable: true,
+            funding_line: None,
+            clause: None,
+        }];
+        let meeting = |partnership: Uuid, status: &str| {
+            fields(json!({
+                "partnership_id": partnership, "status": status, "facilitator": "Anna",
+                "starts_at": "2026-03-02T10:00:00Z", "ends_at": "2026-03-02T12:00:00Z",
+            }))
+        };
+        let (logged, held, draft, elsewhere) = (
+            Uuid::from_u128(20),
+            Uuid::from_u128(21),
+            Uuid::from_u128(22),
+            Uuid::from_u128(23),
+        );
+        let meetings = [
+            (logged, meeting(partnership, "held")),
+            (held, meeting(partnership, "approved")),
+            (draft, meeting(partnership, "draft")),
+            // A partnership the device does not know: no library to count for.
+            (elsewhere, meeting(Uuid::from_u128(11), "held")),
+        ];
+        let consultation = |library: Uuid, program: Uuid, minutes: u64, meeting: Option<Uuid>| {
+            fields(json!({
+                "library_id": library, "program_id": program, "minutes": minutes,
+                "meeting_id": meeting,
+            }))
+        };
+        let consultations = [
+            (
+                Uuid::from_u128(30),
+                consultation(zalesie, prb, 90, Some(logged)),
+            ),
+            (Uuid::from_u128(31), consultation(zalesie, blisko, 45, None)),
+            (Uuid::from_u128(32), consultation(rudka, prb, 60, None)),
+        ];
+        let rows = rows_on_device(&libraries, &partnerships, &meetings, &consultations);
+        let used: Vec<(Uuid, Uuid, u64, u32)> = rows
+            .iter()
+            .map(|r| (r.library_id, r.program_id, r.used_minutes, r.budget_tenths))
+            .collect();
+        assert_eq!(
+            used,
+            [
+                // 90 logged for the first meeting (not its 120), 120 for the second.
+                (zalesie, prb, 90 + 120, 240),
+                (zalesie, blisko, 45, 100),
+                (rudka, prb, 60, 240),
+            ]
+        );
+    }
+}

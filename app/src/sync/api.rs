@@ -16,13 +16,14 @@ pub async fn sync(
     respond(
         async {
             let pool = ctx::pool()?;
+            let writer = ctx::sync_writer()?;
             // A kiosk tablet: sign-ins for its meeting in, nothing out.
             if let Some(token) = ctx::bearer_token() {
                 let grant = crate::attendance::kiosk_api::ssr::grant(&pool, &token)
                     .await?
                     .ok_or(AppError::Unauthorized)?;
                 let results = super::server::push_for_kiosk(
-                    &pool,
+                    &writer,
                     &grant.actor,
                     grant.meeting_id,
                     device_id,
@@ -37,7 +38,7 @@ pub async fn sync(
                 });
             }
             let actor = ctx::actor().await?;
-            let results = super::server::push(&pool, &actor, device_id, &mutations).await?;
+            let results = writer.push(&actor, device_id, mutations).await?;
             let (changes, cursor, more) =
                 super::server::pull(&pool, &actor, cursor, pull_limit).await?;
             Ok(SyncResponse {

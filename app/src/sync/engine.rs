@@ -99,6 +99,9 @@ struct LoopState {
     /// When the partnerships were last fetched (ms since the epoch).
     references_at: f64,
     listening: bool,
+    /// The page is being left (pagehide): it starts no round, so it never
+    /// takes the lease in its last moments and dies holding it.
+    leaving: bool,
 }
 
 /// The handle pages use; provided once by the app.
@@ -128,6 +131,7 @@ pub fn provide_sync() -> SyncEngine {
             not_before: 0.0,
             references_at: f64::NEG_INFINITY,
             listening: false,
+            leaving: false,
         }),
     };
     provide_context(engine);
@@ -314,6 +318,9 @@ mod browser {
         /// tab holds one.
         fn take_lease(&self, user: Uuid, ms: f64) -> bool {
             use super::super::local::Storage as _;
+            if self.state.with_value(|state| state.leaving) {
+                return false;
+            }
             let mut storage = super::super::local::BrowserStorage;
             let key = lease_key(user);
             let tab = self.state.with_value(|state| state.tab);
@@ -514,7 +521,17 @@ mod browser {
                 engine.release_lease();
             }
         });
-        let _ = window_event_listener(leptos::ev::pagehide, move |_| engine.release_lease());
+        let _ = window_event_listener(leptos::ev::pagehide, move |_| {
+            engine.state.update_value(|state| state.leaving = true);
+            engine.release_lease();
+        });
+        // Back from the back-forward cache: the page lives again.
+        let _ = window_event_listener(leptos::ev::pageshow, move |event| {
+            if event.persisted() {
+                engine.state.update_value(|state| state.leaving = false);
+                engine.now();
+            }
+        });
         let _ = window_event_listener(leptos::ev::storage, move |event| {
             let Some(user) = engine.user.get_untracked() else {
                 return;

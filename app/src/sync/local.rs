@@ -9,7 +9,7 @@
 use super::{Change, Mutation, MutationResult, Op, Rejection, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// A record's fields as JSON.
@@ -245,6 +245,17 @@ impl<S: Storage> LocalStore<S> {
 
     pub fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
         Ok(self.read("outbox")?.unwrap_or_default())
+    }
+
+    /// The records of `entity` with changes not yet accepted by the server
+    /// (shown as "waiting" beside them).
+    pub fn waiting_ids(&self, entity: &str) -> Result<HashSet<Uuid>, StoreError> {
+        Ok(self
+            .outbox()?
+            .into_iter()
+            .filter(|p| p.acked_rev.is_none() && p.mutation.entity == entity)
+            .map(|p| p.mutation.record_id)
+            .collect())
     }
 
     pub fn refused(&self) -> Result<Vec<Refused>, StoreError> {
@@ -662,6 +673,11 @@ mod tests {
         assert_eq!(view["minutes"], "moje");
         assert_eq!(view["title"], "Z serwera");
         assert_eq!(store.cursor(), 5);
+        assert_eq!(
+            store.waiting_ids("meeting").expect("waiting"),
+            HashSet::from([id])
+        );
+        assert!(store.waiting_ids("partner").expect("waiting").is_empty());
 
         let batch = store.take_batch(10).expect("batch");
         store
@@ -669,6 +685,7 @@ mod tests {
             .expect("ack");
         let summary = store.summary().expect("summary");
         assert_eq!(summary.waiting, 0);
+        assert!(store.waiting_ids("meeting").expect("waiting").is_empty());
         assert_eq!(
             summary.last_sent_at.as_deref(),
             Some("2026-11-22T10:00:00Z")
@@ -885,20 +902,7 @@ mod tests {
 
     #[test]
     fn a_hundred_sign_ins_with_signatures_fit_with_room_to_spare() {
-        use crate::attendance::signature::{drawn, quantize};
-        // A handwritten name: three strokes of 120 finger samples each.
-        let strokes: Vec<Vec<i64>> = (0..3)
-            .map(|stroke| {
-                let points: Vec<(f64, f64)> = (0..120)
-                    .map(|i| {
-                        let x = 60.0 + f64::from(stroke) * 300.0 + f64::from(i) * 2.2;
-                        let y = 200.0 + 90.0 * (f64::from(i) / 6.0 + f64::from(stroke)).sin();
-                        (x, y)
-                    })
-                    .collect();
-                quantize(&points)
-            })
-            .collect();
+        let signature = crate::attendance::signature::sample_signature();
         let sign_in = |n: u32| {
             fields(json!({
                 "meeting_id": "5a1e0000-0000-4000-8000-000000000401",
@@ -907,7 +911,7 @@ mod tests {
                 "function": "przewodnicząca zarządu", "contact": "k.wisniewska@example.pl",
                 "contact_consent": true, "clause_version": 1, "clause_ack": true,
                 "image_consent": true, "signed_at": "2026-11-22T12:00:00Z",
-                "signature": drawn(&strokes),
+                "signature": signature.clone(),
             }))
         };
         let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
@@ -933,7 +937,13 @@ mod tests {
             .apply_response(&ack(&batch, 1), &pulled, 1, None)
             .expect("sync");
         let synced = stored_chars(&store.storage) - empty;
-        let coordinates: usize = strokes.iter().map(Vec::len).sum();
+        let coordinates: usize = signature["strokes"].as_array().map_or(0, |strokes| {
+            strokes
+                .iter()
+                .filter_map(Value::as_array)
+                .map(Vec::len)
+                .sum()
+        });
         println!(
             "one sign-in ({coordinates} signature coordinates): {} characters waiting, {} synced",
             waiting / 100,

@@ -1,8 +1,8 @@
 //! Applying pushed mutations and answering pulls (server only).
 //!
-//! One transaction per push, under an advisory lock: revisions are taken
-//! and committed in order, so a device's cursor never skips a change that
-//! commits late. Each mutation id is written to `applied_mutations` with its
+//! Pushes are written by one writer per server, in groups: one transaction
+//! per group, under an advisory lock, so revisions are taken and committed
+//! in order and a device's cursor never skips a change that commits late. Each mutation id is written to `applied_mutations` with its
 //! result in that same transaction: a repeat gets the stored result back.
 
 use super::{Change, MAX_MUTATIONS, MAX_PULL, Mutation, MutationResult, Op, Rejection, Status};
@@ -77,12 +77,62 @@ pub async fn push(
     if mutations.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = mutations.iter().map(|m| m.id).collect();
     let mut tx = pool.begin().await?;
+    lock(&mut tx).await?;
+    let results = apply(&mut tx, &[Push::new(actor, device_id, mutations)])
+        .await?
+        .pop()
+        .unwrap_or_default();
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Takes the lock that puts sync writers, in every server process, in one line.
+async fn lock(tx: &mut PgConnection) -> Result<(), AppError> {
     sqlx::query("select pg_advisory_xact_lock($1)")
         .bind(SYNC_LOCK)
         .execute(&mut *tx)
         .await?;
+    Ok(())
+}
+
+/// One device's push: who sent it, from where, and what.
+#[derive(Clone, Copy)]
+struct Push<'a> {
+    actor: &'a Actor,
+    device_id: Uuid,
+    mutations: &'a [Mutation],
+}
+
+impl<'a> Push<'a> {
+    fn new(actor: &'a Actor, device_id: Uuid, mutations: &'a [Mutation]) -> Self {
+        Push {
+            actor,
+            device_id,
+            mutations,
+        }
+    }
+
+    /// Only new sign-ins and strikes: nothing in it merges or reads what a
+    /// device saw, so such pushes from many devices can share one batch.
+    fn only_sign_ins(&self) -> bool {
+        self.mutations.iter().all(|m| m.entity == sign_in::ENTITY)
+    }
+}
+
+/// Pushes inside a transaction that holds the lock, in order, as one batch
+/// (a handful of statements however many there are): replays get their
+/// stored results, the rest is applied and written. Each push is applied
+/// as its sender, and gets its own results.
+async fn apply(
+    tx: &mut PgConnection,
+    pushes: &[Push<'_>],
+) -> Result<Vec<Vec<MutationResult>>, AppError> {
+    let Some(first) = pushes.first() else {
+        return Ok(Vec::new());
+    };
+    let all = || pushes.iter().flat_map(|push| push.mutations);
+    let ids: Vec<Uuid> = all().map(|m| m.id).collect();
     let stored: Vec<(Uuid, Value)> =
         sqlx::query_as("select id, result from applied_mutations where id = any($1)")
             .bind(&ids)
@@ -95,43 +145,231 @@ pub async fn push(
         done.insert(id, result);
     }
 
-    let fresh: Vec<&Mutation> = mutations
-        .iter()
-        .filter(|m| !done.contains_key(&m.id))
+    // Walked once: signatures make this the largest data in a push.
+    let unstorable: HashMap<Uuid, String> = all()
+        .filter_map(|m| nul_field(m).map(|field| (m.id, field)))
         .collect();
-    let mut batch = Batch::load(&mut tx, actor, device_id, &fresh).await?;
-    let mut results = Vec::with_capacity(mutations.len());
-    for mutation in mutations {
-        if let Some(original) = done.get(&mutation.id) {
-            results.push(MutationResult {
-                replayed: true,
-                ..original.clone()
-            });
-            continue;
-        }
-        let result = match mutation.entity.as_str() {
-            entity if let Some(rules) = rules(entity) => {
-                batch.apply_record(&mut tx, mutation, rules).await?
+    let fresh: Vec<&Mutation> = all()
+        .filter(|m| !done.contains_key(&m.id) && !unstorable.contains_key(&m.id))
+        .collect();
+    let mut batch = Batch::load(&mut *tx, first.actor, first.device_id, &fresh).await?;
+    let mut answers = Vec::with_capacity(pushes.len());
+    for push in pushes {
+        batch.actor = push.actor;
+        batch.device_id = push.device_id;
+        let mut results = Vec::with_capacity(push.mutations.len());
+        for mutation in push.mutations {
+            if let Some(original) = done.get(&mutation.id) {
+                results.push(MutationResult {
+                    replayed: true,
+                    ..original.clone()
+                });
+                continue;
             }
-            conflict::ENTITY => batch.apply_conflict(&mut tx, mutation).await?,
-            sign_in::ENTITY => batch.apply_sign_in(&mut tx, mutation).await?,
-            _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
-        };
-        batch.applied.push((mutation.clone(), result.clone()));
-        // A mutation id repeated inside one request has one effect too.
-        done.insert(mutation.id, result.clone());
-        results.push(result);
+            let result = match mutation.entity.as_str() {
+                _ if let Some(field) = unstorable.get(&mutation.id) => {
+                    invalid(mutation.id, field, Problem::NotAllowedChoice)
+                }
+                entity if let Some(rules) = rules(entity) => {
+                    batch.apply_record(&mut *tx, mutation, rules).await?
+                }
+                conflict::ENTITY => batch.apply_conflict(&mut *tx, mutation).await?,
+                sign_in::ENTITY => batch.apply_sign_in(&mut *tx, mutation).await?,
+                _ => rejected(mutation.id, "unknown_entity", "unknown entity"),
+            };
+            batch.applied.push(Applied {
+                mutation: mutation.clone(),
+                result: result.clone(),
+                device_id: push.device_id,
+                user_id: push.actor.user_id,
+            });
+            // A mutation id repeated inside one request has one effect too.
+            done.insert(mutation.id, result.clone());
+            results.push(result);
+        }
+        answers.push(results);
     }
-    batch.write(&mut tx).await?;
+    batch.write(&mut *tx).await?;
+    Ok(answers)
+}
+
+/// Where a mutation carries U+0000, which PostgreSQL cannot store in text
+/// or jsonb: such a mutation is refused as invalid before any statement
+/// sees it, instead of failing the whole push (and its retries) with a 500.
+fn nul_field(mutation: &Mutation) -> Option<String> {
+    fn has_nul(value: &Value) -> bool {
+        match value {
+            Value::String(text) => text.contains('\0'),
+            Value::Array(items) => items.iter().any(has_nul),
+            Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    if mutation.entity.contains('\0') {
+        return Some("entity".to_owned());
+    }
+    mutation
+        .data
+        .iter()
+        .find(|(field, value)| field.contains('\0') || has_nul(value))
+        .map(|(field, _)| {
+            if field.contains('\0') {
+                "data".to_owned()
+            } else {
+                field.clone()
+            }
+        })
+}
+
+/// Group commit: pushes that arrive while one is being written wait in a
+/// queue and go in together, in one transaction under the lock, so a room
+/// of tablets pays one lock and one commit (one disk flush) per group
+/// instead of one per request. Each push is still applied on its own, in
+/// arrival order, with its own results. Should a group fail, its pushes are
+/// retried one by one (mutations are idempotent), so a bad push sinks only
+/// itself.
+#[derive(Clone)]
+pub struct Writer {
+    queue: tokio::sync::mpsc::Sender<Job>,
+    /// For pushing directly should the writer be gone.
+    pool: PgPool,
+    stats: std::sync::Arc<WriterStats>,
+}
+
+/// Pushes and groups written so far (the group-commit tests read them).
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub pushes: std::sync::atomic::AtomicU64,
+    pub groups: std::sync::atomic::AtomicU64,
+}
+
+struct Job {
+    actor: Actor,
+    device_id: Uuid,
+    mutations: Vec<Mutation>,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<MutationResult>, AppError>>,
+}
+
+/// Pushes waiting beyond this many make their senders wait for room.
+const QUEUE: usize = 4096;
+/// A group stops taking pushes once it holds this many mutations.
+const GROUP_MUTATIONS: usize = 2 * MAX_MUTATIONS;
+
+impl Writer {
+    /// Starts the writer on the current Tokio runtime.
+    pub fn start(pool: PgPool) -> Writer {
+        let (queue, waiting) = tokio::sync::mpsc::channel(QUEUE);
+        let stats = std::sync::Arc::new(WriterStats::default());
+        tokio::spawn(write_groups(pool.clone(), waiting, stats.clone()));
+        Writer { queue, pool, stats }
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// `push`, through the queue.
+    pub async fn push(
+        &self,
+        actor: &Actor,
+        device_id: Uuid,
+        mutations: Vec<Mutation>,
+    ) -> Result<Vec<MutationResult>, AppError> {
+        if mutations.len() > MAX_MUTATIONS {
+            return Err(AppError::TooLarge);
+        }
+        if mutations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Job {
+            actor: actor.clone(),
+            device_id,
+            mutations,
+            reply,
+        };
+        // A writer that is gone (it never should be) leaves the push to this
+        // request: applying it directly is safe, a repeat changes nothing.
+        let job = match self.queue.send(job).await {
+            Ok(()) => match answer.await {
+                Ok(result) => return result,
+                Err(_) => None,
+            },
+            Err(tokio::sync::mpsc::error::SendError(job)) => Some(job),
+        };
+        tracing::error!("the sync writer stopped; pushing directly");
+        match job {
+            Some(job) => push(&self.pool, actor, device_id, &job.mutations).await,
+            None => Err(internal("sync writer", "the push was dropped")),
+        }
+    }
+}
+
+async fn write_groups(
+    pool: PgPool,
+    mut waiting: tokio::sync::mpsc::Receiver<Job>,
+    stats: std::sync::Arc<WriterStats>,
+) {
+    use std::sync::atomic::Ordering::Relaxed;
+    while let Some(first) = waiting.recv().await {
+        let mut size = first.mutations.len();
+        let mut group = vec![first];
+        while size < GROUP_MUTATIONS {
+            match waiting.try_recv() {
+                Ok(job) => {
+                    size += job.mutations.len();
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        stats.groups.fetch_add(1, Relaxed);
+        stats.pushes.fetch_add(group.len() as u64, Relaxed);
+        match write_group(&pool, &group).await {
+            Ok(all) => {
+                for (job, results) in group.into_iter().zip(all) {
+                    // The requester may have gone (timeout, closed tab); its
+                    // push is written all the same and a repeat gets the result.
+                    let _ = job.reply.send(Ok(results));
+                }
+            }
+            Err(error) if group.len() == 1 => {
+                for job in group {
+                    let _ = job.reply.send(Err(error.clone()));
+                }
+            }
+            Err(_) => {
+                for job in group {
+                    let result = push(&pool, &job.actor, job.device_id, &job.mutations).await;
+                    let _ = job.reply.send(result);
+                }
+            }
+        }
+    }
+}
+
+async fn write_group(pool: &PgPool, group: &[Job]) -> Result<Vec<Vec<MutationResult>>, AppError> {
+    let pushes: Vec<Push<'_>> = group
+        .iter()
+        .map(|job| Push::new(&job.actor, job.device_id, &job.mutations))
+        .collect();
+    let mut tx = pool.begin().await?;
+    lock(&mut tx).await?;
+    let mut all = Vec::with_capacity(group.len());
+    // In arrival order; a run of sign-in-only pushes (a room of kiosks)
+    // goes in as one batch, any other push as its own.
+    for run in pushes.chunk_by(|a, b| a.only_sign_ins() && b.only_sign_ins()) {
+        all.extend(apply(&mut tx, run).await?);
+    }
     tx.commit().await?;
-    Ok(results)
+    Ok(all)
 }
 
 /// A kiosk's push: new sign-ins for its own meeting are applied as the
 /// librarian who opened the kiosk; anything else (another meeting or entity,
 /// a strike, a paper entry, a delete) is refused.
 pub async fn push_for_kiosk(
-    pool: &PgPool,
+    writer: &Writer,
     actor: &Actor,
     meeting_id: Uuid,
     device_id: Uuid,
@@ -152,7 +390,7 @@ pub async fn push_for_kiosk(
                 == Some(meeting_id)
     };
     let accepted: Vec<Mutation> = mutations.iter().filter(|m| allowed(m)).cloned().collect();
-    let mut applied = push(pool, actor, device_id, &accepted).await?.into_iter();
+    let mut applied = writer.push(actor, device_id, accepted).await?.into_iter();
     Ok(mutations
         .iter()
         .map(|m| match allowed(m).then(|| applied.next()).flatten() {
@@ -212,6 +450,14 @@ fn rules(entity: &str) -> Option<Rules> {
     }
 }
 
+/// Whether devices edit `entity` field by field, so that a later push may
+/// need what a device saw (its versions and its own earlier mutations) to
+/// merge. Sign-ins and conflicts never merge: keeping those copies would
+/// triple every signature written and spread personal data further.
+fn merges(entity: &str) -> bool {
+    rules(entity).is_some()
+}
+
 /// The fields of `data`, each checked and normalized, or the first bad one.
 fn check_fields(
     rules: Rules,
@@ -265,13 +511,22 @@ struct Batch<'a> {
     /// so they are in commit order; unused ones are harmless gaps).
     revisions: std::collections::VecDeque<i64>,
     versions: Vec<(Key, i64, Map<String, Value>)>,
-    applied: Vec<(Mutation, MutationResult)>,
-    /// When the conflicts found now were stored (UTC).
-    now: String,
+    applied: Vec<Applied>,
+    /// When the conflicts found now were stored (UTC), read when the first is.
+    now: Option<String>,
     /// Mutations still to apply when the first revisions are taken.
     expected: usize,
-    /// Sign-ins struck off, with the audit details (ids and the reason).
-    audits: Vec<(Uuid, Value)>,
+    /// Sign-ins struck off: who struck, the entry, and the audit details
+    /// (ids and the reason).
+    audits: Vec<(Uuid, Uuid, Value)>,
+}
+
+/// A mutation the batch went through, with its result and its sender.
+struct Applied {
+    mutation: Mutation,
+    result: MutationResult,
+    device_id: Uuid,
+    user_id: Uuid,
 }
 
 impl<'a> Batch<'a> {
@@ -323,11 +578,14 @@ impl<'a> Batch<'a> {
             .filter_map(|m| m.data.get("partnership_id").and_then(Value::as_str))
             .filter_map(|p| Uuid::parse_str(p).ok())
             .collect();
-        let partnerships: Vec<(Uuid, Uuid)> =
+        let partnerships: Vec<(Uuid, Uuid)> = if named.is_empty() {
+            Vec::new()
+        } else {
             sqlx::query_as("select id, lead_library_id from partnerships where id = any($1)")
                 .bind(&named)
                 .fetch_all(&mut *tx)
-                .await?;
+                .await?
+        };
         // Libraries named by new records, and those of stored consultations:
         // which exist, their programs, and their tutors.
         let mut libraries: Vec<Uuid> = mutations
@@ -367,11 +625,6 @@ impl<'a> Batch<'a> {
                 tutors.into_iter().collect(),
             )
         };
-        let now: String = sqlx::query_scalar(
-            r#"select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
-        )
-        .fetch_one(&mut *tx)
-        .await?;
         Ok(Batch {
             actor,
             device_id,
@@ -384,7 +637,7 @@ impl<'a> Batch<'a> {
             revisions: std::collections::VecDeque::new(),
             versions: Vec::new(),
             applied: Vec::new(),
-            now,
+            now: None,
             expected: mutations.len(),
             audits: Vec::new(),
         })
@@ -417,7 +670,7 @@ impl<'a> Batch<'a> {
         data: Map<String, Value>,
     ) -> Result<i64, AppError> {
         let rev = self.next_rev(tx).await?;
-        if !deleted {
+        if !deleted && merges(&key.0) {
             self.versions.push((key.clone(), rev, data.clone()));
         }
         self.records.insert(
@@ -449,8 +702,15 @@ impl<'a> Batch<'a> {
             view = self.stored_view(tx, mutation, base_rev).await?;
         }
         // This request's earlier mutations come after everything stored.
-        for (earlier, result) in &self.applied {
-            if earlier.entity == mutation.entity
+        for Applied {
+            mutation: earlier,
+            result,
+            device_id,
+            ..
+        } in &self.applied
+        {
+            if *device_id == self.device_id
+                && earlier.entity == mutation.entity
                 && earlier.record_id == mutation.record_id
                 && result.status != Status::Rejected
                 && result.rev.is_some_and(|rev| rev > base_rev)
@@ -721,7 +981,18 @@ impl<'a> Batch<'a> {
         data.insert("kept".into(), kept.clone());
         data.insert("other".into(), other.clone());
         data.insert("mutation_id".into(), Value::String(mutation.id.to_string()));
-        data.insert("created_at".into(), Value::String(self.now.clone()));
+        let now = match &self.now {
+            Some(now) => now.clone(),
+            None => {
+                let now: String = sqlx::query_scalar(
+                    r#"select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                self.now.insert(now).clone()
+            }
+        };
+        data.insert("created_at".into(), Value::String(now));
         let key = (conflict::ENTITY.to_owned(), Uuid::new_v4());
         self.put(tx, key, library_id, false, data).await?;
         Ok(())
@@ -825,7 +1096,8 @@ impl<'a> Batch<'a> {
         });
         let rev = self.put(tx, key, library_id, false, data).await?;
         if let Some(details) = strike {
-            self.audits.push((mutation.record_id, details));
+            self.audits
+                .push((self.actor.user_id, mutation.record_id, details));
         }
         Ok(applied(id, rev, Vec::new(), false))
     }
@@ -866,6 +1138,7 @@ impl<'a> Batch<'a> {
         data.insert("struck".into(), struck);
         let rev = self.put(tx, key, existing.library_id, false, data).await?;
         self.audits.push((
+            self.actor.user_id,
             mutation.record_id,
             serde_json::json!({ "meeting_id": meeting_id, "reason": reason }),
         ));
@@ -928,26 +1201,38 @@ impl<'a> Batch<'a> {
             .await?;
         }
         let mut ids = Vec::new();
+        let mut devices = Vec::new();
+        let mut users = Vec::new();
         let mut entities = Vec::new();
         let mut records = Vec::new();
         let mut datas = Vec::new();
         let mut results = Vec::new();
-        for (mutation, result) in self.applied {
+        for Applied {
+            mutation,
+            result,
+            device_id,
+            user_id,
+        } in self.applied
+        {
             ids.push(mutation.id);
-            entities.push(mutation.entity);
+            devices.push(device_id);
+            users.push(user_id);
             records.push(mutation.record_id);
-            datas.push(Value::Object(mutation.data));
+            // Only a merging entity's later pushes read what was sent, and
+            // only what was applied.
+            let keep = merges(&mutation.entity) && result.status != Status::Rejected;
+            datas.push(Value::Object(if keep { mutation.data } else { Map::new() }));
+            // An unknown entity is kept as a hint; U+0000 cannot be stored.
+            entities.push(mutation.entity.replace('\0', ""));
             results.push(serde_json::to_value(&result).map_err(|e| internal("sync result", e))?);
         }
         sqlx::query(
             "insert into applied_mutations (id, device_id, user_id, entity, record_id, data, result)
-             select id, $2, $3, entity, record_id, data, result
-             from unnest($1::uuid[], $4::text[], $5::uuid[], $6::jsonb[], $7::jsonb[])
-                  as m(id, entity, record_id, data, result)",
+             select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::jsonb[], $7::jsonb[])",
         )
         .bind(&ids)
-        .bind(self.device_id)
-        .bind(self.actor.user_id)
+        .bind(&devices)
+        .bind(&users)
         .bind(&entities)
         .bind(&records)
         .bind(&datas)
@@ -955,13 +1240,20 @@ impl<'a> Batch<'a> {
         .execute(&mut *tx)
         .await?;
         if !self.audits.is_empty() {
-            let (subjects, details): (Vec<Uuid>, Vec<Value>) = self.audits.into_iter().unzip();
+            let mut actors = Vec::with_capacity(self.audits.len());
+            let mut subjects = Vec::with_capacity(self.audits.len());
+            let mut details = Vec::with_capacity(self.audits.len());
+            for (actor, subject, detail) in self.audits {
+                actors.push(actor);
+                subjects.push(subject);
+                details.push(detail);
+            }
             sqlx::query(
                 "insert into audit_log (actor_id, action, subject_type, subject_id, details)
-                 select $1, 'strike', 'sign_in', subject, details
-                 from unnest($2::uuid[], $3::jsonb[]) as a(subject, details)",
+                 select actor, 'strike', 'sign_in', subject, details
+                 from unnest($1::uuid[], $2::uuid[], $3::jsonb[]) as a(actor, subject, details)",
             )
-            .bind(self.actor.user_id)
+            .bind(&actors)
             .bind(&subjects)
             .bind(&details)
             .execute(&mut *tx)
