@@ -9,7 +9,7 @@ use crate::{
         programs::{ProgramPage, ProgramsPage},
     },
     home::HomePage,
-    i18n::I18nContextProvider,
+    i18n::{I18nContextProvider, Locale, use_i18n},
     layout::Layout,
     meetings::{
         pages::{MeetingPage, MeetingsPage},
@@ -77,9 +77,13 @@ pub fn App() -> impl IntoView {
     // The browser's Accept-Language is deliberately ignored: library staff and
     // kiosk tablets often run English-language browsers.
     let no_header_locale = UseLocalesOptions::default().ssr_lang_header_getter(|| None);
+    // Read before the i18n context starts: hydration takes the page's
+    // language and writes it back into the cookie.
+    let chosen = chosen_locale();
 
     view! {
         <I18nContextProvider cookie_name="lang" ssr_lang_header_getter=no_header_locale>
+            <KeepChosenLanguage chosen />
             <Title formatter=|page: String| {
                 if page.is_empty() { "Partnerstwa".to_string() } else { format!("{page} · Partnerstwa") }
             } />
@@ -115,5 +119,55 @@ pub fn App() -> impl IntoView {
                 </Layout>
             </Router>
         </I18nContextProvider>
+    }
+}
+
+/// The language in the `lang` cookie, in the browser; on the server the
+/// i18n context reads the cookie itself.
+fn chosen_locale() -> Option<Locale> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let document = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
+        let cookies = document.cookie().ok()?;
+        locale_in_cookies(&cookies)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+fn locale_in_cookies(cookies: &str) -> Option<Locale> {
+    cookies
+        .split(';')
+        .find_map(|cookie| cookie.trim().strip_prefix("lang="))
+        .and_then(|value| value.parse().ok())
+}
+
+/// A page the service worker kept (offline, or a server slower than its
+/// timeout) is in the language it was cached in; after hydration the
+/// person's own choice is put back.
+#[component]
+fn KeepChosenLanguage(chosen: Option<Locale>) -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| {
+        if let Some(chosen) = chosen
+            && i18n.get_locale_untracked() != chosen
+        {
+            i18n.set_locale(chosen);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chosen_language_is_read_from_the_lang_cookie_only() {
+        assert_eq!(locale_in_cookies("lang=en"), Some(Locale::en));
+        assert_eq!(locale_in_cookies("session=x; lang=pl; other=1"), Some(Locale::pl));
+        assert_eq!(locale_in_cookies("i18n_lang=en; slang=en"), None);
+        assert_eq!(locale_in_cookies("lang=xx"), None);
+        assert_eq!(locale_in_cookies(""), None);
     }
 }

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { LIBRARIAN, goOffline, goOnline, signIn, waitUntilReadyOffline } from './helpers';
 
 test('the home page is in Polish by default, even for an English-language browser', async ({ browser }) => {
   const context = await browser.newContext({ locale: 'en-US' });
@@ -29,6 +30,29 @@ test('the language switch turns the page English without a reload, and the choic
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Library partnerships');
   await page.getByRole('button', { name: 'Przełącz interfejs na polski' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Partnerstwa lokalne bibliotek');
+});
+
+test('a page reloaded offline keeps the chosen language, though the service worker cached it in Polish', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ serviceWorkers: 'allow' });
+  const page = await context.newPage();
+  await signIn(page, LIBRARIAN);
+  await page.goto('/spotkania');
+  await waitUntilReadyOffline(page);
+  await page.getByRole('button', { name: 'Switch the interface to English' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Meetings');
+
+  await goOffline(context);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Meetings');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+
+  // The cached Polish page did not overwrite the choice.
+  await goOnline(context);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Meetings');
+  await context.close();
 });
 
 test('an unknown address gets a 404 page in Polish with a way home', async ({ page }) => {
