@@ -128,7 +128,10 @@ fn chosen_locale() -> Option<Locale> {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        let document = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
+        let document = web_sys::window()?
+            .document()?
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()?;
         let cookies = document.cookie().ok()?;
         locale_in_cookies(&cookies)
     }
@@ -136,6 +139,7 @@ fn chosen_locale() -> Option<Locale> {
     None
 }
 
+#[cfg(any(feature = "hydrate", test))]
 fn locale_in_cookies(cookies: &str) -> Option<Locale> {
     cookies
         .split(';')
@@ -165,7 +169,10 @@ mod tests {
     #[test]
     fn the_chosen_language_is_read_from_the_lang_cookie_only() {
         assert_eq!(locale_in_cookies("lang=en"), Some(Locale::en));
-        assert_eq!(locale_in_cookies("session=x; lang=pl; other=1"), Some(Locale::pl));
+        assert_eq!(
+            locale_in_cookies("session=x; lang=pl; other=1"),
+            Some(Locale::pl)
+        );
         assert_eq!(locale_in_cookies("i18n_lang=en; slang=en"), None);
         assert_eq!(locale_in_cookies("lang=xx"), None);
         assert_eq!(locale_in_cookies(""), None);

@@ -598,38 +598,43 @@ async fn sign_ins_are_added_once_never_changed_and_only_by_the_library(pool: PgP
     );
 }
 
-#[sqlx::test(migrator = "app::db::MIGRATOR")]
-async fn pushes_that_wait_together_are_committed_as_one_group_each_with_its_own_results(
-    pool: PgPool,
-) {
-    use app::sync::{
-        Mutation,
-        server::{Writer, push},
-    };
-    use std::sync::atomic::Ordering::Relaxed;
-    demo::seed(&pool, false).await.expect("seed");
-    let actor_of = async |email: &str| {
-        let user: Uuid = sqlx::query_scalar("select id from users where email = $1")
-            .bind(email)
-            .fetch_one(&pool)
-            .await
-            .expect("user");
-        app::accounts::session::load_actor(&pool, user)
-            .await
-            .expect("actor")
-    };
-    let actor = actor_of("biblioteka1@demo.local").await;
-    let stranger = actor_of("biblioteka2@demo.local").await;
+/// The actor behind a demo account, as a session would load it.
+async fn actor_of(pool: &PgPool, email: &str) -> app::accounts::access::Actor {
+    let user: Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .expect("user");
+    app::accounts::session::load_actor(pool, user)
+        .await
+        .expect("actor")
+}
+
+/// Demo data and a meeting of Zalesie's partnership, made by its librarian.
+async fn meeting_in_zalesie(pool: &PgPool) -> (app::accounts::access::Actor, Uuid) {
+    demo::seed(pool, false).await.expect("seed");
+    let actor = actor_of(pool, "biblioteka1@demo.local").await;
     let meeting_id = Uuid::new_v4();
-    let create: Mutation = serde_json::from_value(mutation(
+    let create: app::sync::Mutation = serde_json::from_value(mutation(
         meeting_id,
         None,
         meeting("Zebranie w świetlicy", ZALESIE_PARTNERSHIP),
     ))
     .expect("mutation");
-    push(&pool, &actor, Uuid::new_v4(), &[create])
+    app::sync::server::push(pool, &actor, Uuid::new_v4(), &[create])
         .await
         .expect("meeting");
+    (actor, meeting_id)
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pushes_that_wait_together_are_committed_as_one_group_each_with_its_own_results(
+    pool: PgPool,
+) {
+    use app::sync::{Mutation, server::Writer};
+    use std::sync::atomic::Ordering::Relaxed;
+    let (actor, meeting_id) = meeting_in_zalesie(&pool).await;
+    let stranger = actor_of(&pool, "biblioteka2@demo.local").await;
 
     // Forty tablets each send one sign-in at the same moment; the
     // twentieth is signed in as another library's librarian.
@@ -689,6 +694,90 @@ async fn pushes_that_wait_together_are_committed_as_one_group_each_with_its_own_
     assert_eq!(pushes, 40);
     // They queued while the first was written: a few commits, not forty.
     assert!(groups < 10, "{groups} groups for {pushes} pushes");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_push_that_fails_in_the_database_sinks_only_itself_when_its_group_is_retried(
+    pool: PgPool,
+) {
+    use app::sync::{
+        Mutation, Status,
+        server::{SYNC_LOCK, Writer},
+    };
+    use std::sync::atomic::Ordering::Relaxed;
+    let (actor, meeting_id) = meeting_in_zalesie(&pool).await;
+    // Stands in for anything the database refuses (a full disk, a bug).
+    sqlx::raw_sql(
+        "create function refuse_failure() returns trigger language plpgsql as $$
+         begin
+           if new.data->>'full_name' = 'Awaria' then raise exception 'refused'; end if;
+           return new;
+         end $$;
+         create trigger refuse_failure before insert on records
+           for each row execute function refuse_failure();",
+    )
+    .execute(&pool)
+    .await
+    .expect("trigger");
+
+    // Hold the writers' lock, so the first push waits inside its group and
+    // the others queue behind it as one group.
+    let mut holder = pool.acquire().await.expect("connection");
+    sqlx::query("select pg_advisory_lock($1)")
+        .bind(SYNC_LOCK)
+        .execute(&mut *holder)
+        .await
+        .expect("lock");
+    let writer = Writer::start(pool.clone());
+    let mut tablets = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let name = if n == 6 {
+            "Awaria".to_string()
+        } else {
+            format!("Osoba {n}")
+        };
+        let entry: Mutation =
+            serde_json::from_value(sign_in_mutation(Uuid::new_v4(), meeting_id, &name))
+                .expect("mutation");
+        let (writer, actor) = (writer.clone(), actor.clone());
+        tablets
+            .spawn(async move { (name, writer.push(&actor, Uuid::new_v4(), vec![entry]).await) });
+        if n == 0 {
+            while writer.stats().groups.load(Relaxed) == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+    while writer.waiting() < 11 {
+        tokio::task::yield_now().await;
+    }
+    sqlx::query("select pg_advisory_unlock($1)")
+        .bind(SYNC_LOCK)
+        .execute(&mut *holder)
+        .await
+        .expect("unlock");
+
+    while let Some(done) = tablets.join_next().await {
+        let (name, result) = done.expect("tablet");
+        match result {
+            Ok(results) => {
+                assert_ne!(name, "Awaria");
+                assert_eq!(results[0].status, Status::Applied, "{name}");
+            }
+            Err(_) => assert_eq!(name, "Awaria", "only the refused push fails"),
+        }
+    }
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'sign_in'"
+        )
+        .await,
+        11
+    );
+    // The second group failed as a whole and was retried push by push.
+    assert_eq!(writer.stats().groups.load(Relaxed), 2);
+    assert_eq!(writer.stats().retried.load(Relaxed), 11);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

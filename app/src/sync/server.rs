@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Key of the advisory lock that serializes sync writers.
-pub(crate) const SYNC_LOCK: i64 = 0x5359_4e43;
+pub const SYNC_LOCK: i64 = 0x5359_4e43;
 const DEFAULT_PULL: u32 = 500;
 
 fn rejected(id: Uuid, code: &str, message: &str) -> MutationResult {
@@ -241,6 +241,8 @@ pub struct Writer {
 pub struct WriterStats {
     pub pushes: std::sync::atomic::AtomicU64,
     pub groups: std::sync::atomic::AtomicU64,
+    /// Pushes retried one by one after their group failed.
+    pub retried: std::sync::atomic::AtomicU64,
 }
 
 struct Job {
@@ -266,6 +268,11 @@ impl Writer {
 
     pub fn stats(&self) -> &WriterStats {
         &self.stats
+    }
+
+    /// Pushes queued behind the group being written.
+    pub fn waiting(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
     }
 
     /// `push`, through the queue.
@@ -338,7 +345,9 @@ async fn write_groups(
                     let _ = job.reply.send(Err(error.clone()));
                 }
             }
-            Err(_) => {
+            Err(error) => {
+                tracing::warn!(%error, pushes = group.len(), "a group failed; retrying its pushes one by one");
+                stats.retried.fetch_add(group.len() as u64, Relaxed);
                 for job in group {
                     let result = push(&pool, &job.actor, job.device_id, &job.mutations).await;
                     let _ = job.reply.send(result);
