@@ -739,9 +739,8 @@ async fn a_push_that_fails_in_the_database_sinks_only_itself_when_its_group_is_r
         let entry: Mutation =
             serde_json::from_value(sign_in_mutation(Uuid::new_v4(), meeting_id, &name))
                 .expect("mutation");
-        let (writer, actor) = (writer.clone(), actor.clone());
-        tablets
-            .spawn(async move { (name, writer.push(&actor, Uuid::new_v4(), vec![entry]).await) });
+        let (queue, actor) = (writer.clone(), actor.clone());
+        tablets.spawn(async move { (name, queue.push(&actor, Uuid::new_v4(), vec![entry]).await) });
         if n == 0 {
             while writer.stats().groups.load(Relaxed) == 0 {
                 tokio::task::yield_now().await;
