@@ -22,7 +22,7 @@ use crate::{
     sync::engine::provide_sync,
 };
 use leptos::prelude::*;
-use leptos_i18n::context::UseLocalesOptions;
+use leptos_i18n::context::{CookieOptions, UseLocalesOptions};
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -77,12 +77,16 @@ pub fn App() -> impl IntoView {
     // The browser's Accept-Language is deliberately ignored: library staff and
     // kiosk tablets often run English-language browsers.
     let no_header_locale = UseLocalesOptions::default().ssr_lang_header_getter(|| None);
+    // One cookie for the whole site: without a path each directory the
+    // server answered (the service worker fetches /spotkania/_ and the
+    // like) got its own `lang` cookie, which then shadowed the choice.
+    let cookie_options = CookieOptions::<Locale>::default().path("/");
     // Read before the i18n context starts: hydration takes the page's
     // language and writes it back into the cookie.
     let chosen = chosen_locale();
 
     view! {
-        <I18nContextProvider cookie_name="lang" ssr_lang_header_getter=no_header_locale>
+        <I18nContextProvider cookie_name="lang" cookie_options ssr_lang_header_getter=no_header_locale>
             <KeepChosenLanguage chosen />
             <Title formatter=|page: String| {
                 if page.is_empty() { "Partnerstwa".to_string() } else { format!("{page} · Partnerstwa") }

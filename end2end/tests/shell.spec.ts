@@ -48,7 +48,9 @@ test('a page reloaded offline keeps the chosen language, though the service work
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Meetings');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 
-  // The cached Polish page did not overwrite the choice.
+  // The cached Polish page did not overwrite the choice, and the site keeps
+  // one language cookie (not one per directory the server answered).
+  expect(await page.evaluate(() => document.cookie.match(/(^|; )lang=/g)?.length)).toBe(1);
   await goOnline(context);
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Meetings');
