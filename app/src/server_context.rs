@@ -23,6 +23,18 @@ fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }
 
+/// The request's `Cookie` header(s), joined as one.
+pub fn cookie_header() -> Option<String> {
+    let parts = parts()?;
+    let values: Vec<&str> = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| values.join("; "))
+}
+
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> Option<String> {
     let parts = parts()?;

@@ -9,7 +9,7 @@ use crate::{
         programs::{ProgramPage, ProgramsPage},
     },
     home::HomePage,
-    i18n::{I18nContextProvider, Locale, use_i18n},
+    i18n::{I18nContextProvider, Locale},
     layout::Layout,
     meetings::{
         pages::{MeetingPage, MeetingsPage},
@@ -22,7 +22,7 @@ use crate::{
     sync::engine::provide_sync,
 };
 use leptos::prelude::*;
-use leptos_i18n::context::{CookieOptions, UseLocalesOptions};
+use leptos_i18n::{Locale as _, context::UseLocalesOptions};
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -73,21 +73,24 @@ pub fn App() -> impl IntoView {
         _ => {}
     });
 
-    // Polish unless the person chose otherwise (the choice lives in a cookie).
+    // Polish unless the person chose otherwise (the choice lives in the
+    // `lang` cookie, which only the browser writes: see `LanguageCookie`).
     // The browser's Accept-Language is deliberately ignored: library staff and
     // kiosk tablets often run English-language browsers.
-    let no_header_locale = UseLocalesOptions::default().ssr_lang_header_getter(|| None);
-    // One cookie for the whole site: without a path each directory the
-    // server answered (the service worker fetches /spotkania/_ and the
-    // like) got its own `lang` cookie, which then shadowed the choice.
-    let cookie_options = CookieOptions::<Locale>::default().path("/");
-    // Read before the i18n context starts: hydration takes the page's
-    // language and writes it back into the cookie.
-    let chosen = chosen_locale();
+    let chosen_on_server = UseLocalesOptions::default().ssr_lang_header_getter(|| {
+        #[cfg(feature = "ssr")]
+        {
+            crate::server_context::cookie_header()
+                .and_then(|cookies| locale_in_cookies(&cookies))
+                .map(|locale| locale.as_str().to_owned())
+        }
+        #[cfg(not(feature = "ssr"))]
+        None
+    });
 
     view! {
-        <I18nContextProvider cookie_name="lang" cookie_options ssr_lang_header_getter=no_header_locale>
-            <KeepChosenLanguage chosen />
+        <I18nContextProvider enable_cookie=false ssr_lang_header_getter=chosen_on_server>
+            <LanguageCookie />
             <Title formatter=|page: String| {
                 if page.is_empty() { "Partnerstwa".to_string() } else { format!("{page} · Partnerstwa") }
             } />
@@ -126,24 +129,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The language in the `lang` cookie, in the browser; on the server the
-/// i18n context reads the cookie itself.
-fn chosen_locale() -> Option<Locale> {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let document = web_sys::window()?
-            .document()?
-            .dyn_into::<web_sys::HtmlDocument>()
-            .ok()?;
-        let cookies = document.cookie().ok()?;
-        locale_in_cookies(&cookies)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
-#[cfg(any(feature = "hydrate", test))]
+/// The language named by a `Cookie` header or `document.cookie`.
 fn locale_in_cookies(cookies: &str) -> Option<Locale> {
     cookies
         .split(';')
@@ -151,19 +137,44 @@ fn locale_in_cookies(cookies: &str) -> Option<Locale> {
         .and_then(|value| value.parse().ok())
 }
 
-/// A page the service worker kept (offline, or a server slower than its
-/// timeout) is in the language it was cached in; after hydration the
-/// person's own choice is put back.
+/// Keeps the person's language in the `lang` cookie, written here only, in
+/// the browser, when the language is switched (the i18n crate's own cookie
+/// was also set by every server response, so a page rendered or cached in
+/// one language could overwrite a choice made meanwhile). A page the service
+/// worker serves from its cache (offline, or a server slower than its
+/// timeout) is in the language it was cached in: after hydration the
+/// choice is put back.
 #[component]
-fn KeepChosenLanguage(chosen: Option<Locale>) -> impl IntoView {
-    let i18n = use_i18n();
-    Effect::new(move |_| {
-        if let Some(chosen) = chosen
-            && i18n.get_locale_untracked() != chosen
-        {
-            i18n.set_locale(chosen);
-        }
-    });
+fn LanguageCookie() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let document = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok());
+        let chosen = document
+            .as_ref()
+            .and_then(|document| document.cookie().ok())
+            .and_then(|cookies| locale_in_cookies(&cookies));
+        let i18n = crate::i18n::use_i18n();
+        Effect::new(move |previous: Option<Locale>| {
+            let shown = i18n.get_locale();
+            match (previous, chosen) {
+                (None, Some(chosen)) if chosen != shown => i18n.set_locale(chosen),
+                (Some(previous), _) if previous != shown => {
+                    if let Some(document) = &document {
+                        let cookie = format!(
+                            "lang={}; path=/; max-age=31536000; samesite=lax",
+                            shown.as_str()
+                        );
+                        let _ = document.set_cookie(&cookie);
+                    }
+                }
+                _ => {}
+            }
+            shown
+        });
+    }
 }
 
 #[cfg(test)]

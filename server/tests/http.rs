@@ -45,6 +45,22 @@ async fn the_language_cookie_chooses_english() {
 }
 
 #[tokio::test]
+async fn pages_never_set_the_language_cookie() {
+    // Only the browser writes the choice: a page rendered (or cached by the
+    // service worker) in one language must not overwrite a switch made meanwhile.
+    for cookie in [None, Some("lang=en"), Some("session=x; lang=pl")] {
+        let reply = get(app(unreachable_pool(), true), "/spotkania/_", cookie).await;
+        assert!(
+            reply.set_cookie.iter().all(|c| !c.starts_with("lang=")),
+            "{:?}",
+            reply.set_cookie
+        );
+    }
+    let reply = get(app(unreachable_pool(), true), "/", Some("other=1; lang=en")).await;
+    assert!(reply.body.contains(r#"<html lang="en""#), "{}", reply.body);
+}
+
+#[tokio::test]
 async fn an_unknown_address_is_a_polish_404_page() {
     let common::Reply { status, body, .. } =
         get(app(unreachable_pool(), true), "/nie-ma/takiej", None).await;
