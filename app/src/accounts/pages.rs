@@ -101,6 +101,8 @@ pub fn UserMenu() -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let logout = ServerAction::<Logout>::new();
+    // A click before hydration would do nothing: the button waits for the app.
+    let hydrated = crate::ui::hydrated();
     Effect::new(move |_| {
         if logout.value().get().is_some() {
             go_to("/logowanie");
@@ -112,7 +114,8 @@ pub fn UserMenu() -> impl IntoView {
                 me.get().map(|result| match result {
                     Ok(Some(person)) => view! {
                         <a class="user-menu__name" href="/konto">{person.full_name}</a>
-                        <button type="button" class="button button--quiet" on:click=move |_| { logout.dispatch(Logout {}); }>
+                        <button type="button" class="button button--quiet" disabled=move || !hydrated.get()
+                            on:click=move |_| { logout.dispatch(Logout {}); }>
                             {t!(i18n, login.logout)}
                         </button>
                     }.into_any(),
