@@ -13,6 +13,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/partnerstwa/target}"
 # cargo-leptos sets this while building; setting it the same for plain cargo
 # commands keeps them from invalidating each other's builds.
 export LEPTOS_OUTPUT_NAME="partnerstwa"
+# What cargo-leptos passes to release builds (always-erase-components in
+# Cargo.toml); other cargo commands writing to target/release use the same.
+RELEASE_RUSTFLAGS="--cfg erase_components"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 step() { printf '\n\033[1;34m==>\033[0m \033[1m%s\033[0m\n' "$*"; }
