@@ -37,13 +37,7 @@ pub fn cookie_header() -> Option<String> {
 
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> Option<String> {
-    let parts = parts()?;
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find_map(|value| session::token_from_cookie_header(value).map(str::to_owned))
+    session::token_from_cookie_header(&cookie_header()?).map(str::to_owned)
 }
 
 /// The token of an `Authorization: Bearer …` header (a kiosk token).

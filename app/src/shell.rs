@@ -131,10 +131,7 @@ pub fn App() -> impl IntoView {
 
 /// The language named by a `Cookie` header or `document.cookie`.
 fn locale_in_cookies(cookies: &str) -> Option<Locale> {
-    cookies
-        .split(';')
-        .find_map(|cookie| cookie.trim().strip_prefix("lang="))
-        .and_then(|value| value.parse().ok())
+    crate::cookies::value(cookies, "lang")?.parse().ok()
 }
 
 /// Keeps the person's language in the `lang` cookie, written here only, in

@@ -40,12 +40,7 @@ pub fn removal_cookie(secure: bool) -> String {
 
 /// The session token in a `Cookie` request header, if any.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.trim())
-        .filter(|value| !value.is_empty())
+    crate::cookies::value(header, COOKIE_NAME)
 }
 
 /// Stores a new session for `user_id` and returns its token.
