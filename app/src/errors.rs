@@ -29,6 +29,10 @@ pub enum AppError {
     /// The request could not be read (malformed JSON, a missing argument).
     #[error("malformed request")]
     BadRequest,
+    /// The body is not declared as JSON: server functions read nothing else,
+    /// so a form on another site cannot post to them.
+    #[error("the request body must be application/json")]
+    NotJson,
     #[error("internal error")]
     Internal,
     /// The request did not complete (network, encoding): never from our code.
@@ -90,6 +94,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Validation { .. } => 422,
             Self::TooLarge => 413,
+            Self::NotJson => 415,
             Self::TooManyAttempts { .. } => 429,
             Self::BadRequest | Self::Transport { .. } => 400,
             Self::Internal => 500,

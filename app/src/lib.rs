@@ -10,6 +10,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
 pub mod attendance;
+pub mod clock;
 pub mod cookies;
 pub mod directory;
 pub mod errors;

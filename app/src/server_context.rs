@@ -76,10 +76,27 @@ pub fn is_https() -> bool {
     })
 }
 
+/// Where the client's address comes from: the connection's peer, or behind a
+/// reverse proxy the last entry of a header that proxy sets
+/// (`CLIENT_ADDRESS_HEADER`, e.g. `X-Forwarded-For`). Never trusted otherwise,
+/// since anyone can send any header.
+#[derive(Debug, Clone, Default)]
+pub struct ClientAddressFrom(pub Option<http::HeaderName>);
+
 /// The client's IP address, for throttling failed logins.
 pub fn client_address() -> String {
-    parts()
-        .and_then(|parts| {
+    let Some(parts) = parts() else {
+        return "unknown".to_owned();
+    };
+    let proxied = use_context::<ClientAddressFrom>()
+        .and_then(|from| from.0)
+        .and_then(|name| {
+            let last = parts.headers.get_all(name).iter().next_back()?;
+            let entry = last.to_str().ok()?.rsplit(',').next()?.trim();
+            entry.parse::<std::net::IpAddr>().ok()
+        });
+    proxied
+        .or_else(|| {
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()

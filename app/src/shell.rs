@@ -49,7 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options=options.clone() />
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
-                <script inner_html=REGISTER_SERVICE_WORKER></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=REGISTER_SERVICE_WORKER></script>
             </head>
             <body>
                 <App />

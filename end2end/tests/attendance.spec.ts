@@ -7,6 +7,9 @@ import {
   expectAccessible,
   goOffline,
   goOnline,
+  instantFromNow,
+  MEETING_DAY,
+  polishDay,
   signIn,
   sql,
   syncState,
@@ -232,7 +235,7 @@ test('a kiosk link on a second tablet adds sign-ins to its meeting, and its toke
       clause_version: 1,
       clause_ack: true,
       image_consent: false,
-      signed_at: '2026-11-22T12:00:00Z',
+      signed_at: instantFromNow(-1),
       signature: { kind: 'typed', name },
     },
     client_time: null,
@@ -308,7 +311,10 @@ test('the printed list has its header, signatures, clause and page numbers, repe
   const title = uniqueTitle('Zebranie z listą');
   const meeting = await sentMeeting(page, title);
 
-  // Twenty-five sign-ins made elsewhere (another tablet), one name twice.
+  // Twenty-five sign-ins made elsewhere (another tablet), one name twice,
+  // from ten minutes after the meeting's start on.
+  const startsAt = Date.parse(sql(`select data->>'starts_at' from records where id = '${meeting}'`));
+  const signedAt = (minutes: number) => new Date(startsAt + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const mutations = Array.from({ length: 25 }, (_, i) => ({
     id: crypto.randomUUID(),
     seq: i + 1,
@@ -324,7 +330,7 @@ test('the printed list has its header, signatures, clause and page numbers, repe
       clause_version: 1,
       clause_ack: true,
       image_consent: i % 3 === 0,
-      signed_at: `2026-12-10T13:${String(10 + i).padStart(2, '0')}:00Z`,
+      signed_at: signedAt(10 + i),
       signature: { kind: 'drawn', strokes: [[50, 300, 200, 100 + i * 5, 350, 300, 500, 80, 700, 320, 950, 120]] },
     },
     client_time: null,
@@ -377,8 +383,9 @@ test('the printed list has its header, signatures, clause and page numbers, repe
   const lines = csv.split('\r\n').filter((line) => line !== '');
   expect(lines).toHaveLength(26);
   // The paper entry counts from the meeting's start, before the others.
-  expect(lines[1]).toBe('1;Stefan Papierowy;;;NIE;na liście papierowej;10 grudnia 2026, 14:00');
-  expect(lines[2]).toBe('2;Osoba 1;Szkoła Podstawowa;nauczycielka;TAK;podpis odręczny;10 grudnia 2026, 14:10');
+  const day = polishDay(MEETING_DAY);
+  expect(lines[1]).toBe(`1;Stefan Papierowy;;;NIE;na liście papierowej;${day}, 14:00`);
+  expect(lines[2]).toBe(`2;Osoba 1;Szkoła Podstawowa;nauczycielka;TAK;podpis odręczny;${day}, 14:10`);
   expect(csv).not.toContain('OSOBA 1');
 
   // Printed to PDF by Chromium, as the library prints it.

@@ -84,11 +84,41 @@ export async function waitUntilReadyOffline(page: Page) {
 /** The header's sync state button. */
 export const syncState = (page: Page) => page.locator('.sync-status');
 
+/**
+ * Dates are built from now, never written out, so no test goes stale as the
+ * calendar moves on. A UTC instant the way the app writes it
+ * (`YYYY-MM-DDTHH:MM:SSZ`), `days` and `minutes` from now.
+ */
+export function instantFromNow(days: number, minutes = 0): string {
+  const at = new Date(Date.now() + days * 86_400_000 + minutes * 60_000);
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The day in Poland `days` from today, `YYYY-MM-DD`. */
+export function dayFromNow(days: number): string {
+  // The en-CA format is ISO-like: 2026-12-10.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(
+    new Date(Date.now() + days * 86_400_000),
+  );
+}
+
+const MONTHS = ['stycznia', 'lutego', 'marca', 'kwietnia', 'maja', 'czerwca', 'lipca', 'sierpnia', 'września',
+  'października', 'listopada', 'grudnia'];
+
+/** A day as the app writes it in Polish: `2026-12-10` → "10 grudnia 2026". */
+export function polishDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return `${date} ${MONTHS[month - 1]} ${year}`;
+}
+
+/** When `createMeeting` sets a meeting: in ten days, at 14:00 in Poland. */
+export const MEETING_DAY = dayFromNow(10);
+
 export async function createMeeting(page: Page, title: string) {
   if (!page.url().endsWith('/spotkania')) await page.goto('/spotkania');
   await page.getByRole('button', { name: 'Nowe spotkanie' }).click();
   await page.getByLabel('Tytuł').fill(title);
-  await page.getByLabel('Początek').fill('2026-12-10T14:00');
+  await page.getByLabel('Początek').fill(`${MEETING_DAY}T14:00`);
   await page.getByRole('button', { name: 'Utwórz spotkanie' }).click();
   await expect(page).toHaveURL(/\/spotkania\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);

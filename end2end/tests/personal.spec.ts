@@ -1,5 +1,5 @@
 import { Page, expect, test } from '@playwright/test';
-import { LIBRARIAN, expectAccessible, signIn, sql, uniqueTitle } from './helpers';
+import { LIBRARIAN, expectAccessible, instantFromNow, signIn, sql, uniqueTitle } from './helpers';
 
 /** Zalesie's partnership in the demo data (server/src/demo.rs). */
 const ZALESIE_PARTNERSHIP = '5a1e0000-0000-4000-8000-000000000301';
@@ -27,7 +27,7 @@ async function twoSignIns(page: Page, person: string) {
         partnership_id: ZALESIE_PARTNERSHIP,
         kind: 'working',
         title: uniqueTitle(`Spotkanie ${n + 1}`),
-        starts_at: '2026-10-20T12:00:00Z',
+        starts_at: instantFromNow(-40),
         minutes: '',
       }),
     ),
@@ -41,7 +41,7 @@ async function twoSignIns(page: Page, person: string) {
         clause_version: 1,
         clause_ack: true,
         image_consent: false,
-        signed_at: '2026-10-20T12:05:00Z',
+        signed_at: instantFromNow(-40, 5),
         signature: { kind: 'drawn', strokes: [[10, 10, 200, 300, 400, 120]] },
       }),
     ),

@@ -163,7 +163,9 @@ test('the development plan: written, approved as version 1, revised, printed on 
   await page.getByRole('button', { name: 'Dodaj działanie' }).click();
   await page.locator('#action-0-task').fill('Kino plenerowe');
   await page.locator('#action-0-indicator').fill('100 widzów');
-  await page.locator('#action-0-deadline').fill('2027-07-01');
+  // 1 July next year: ahead, whatever today is.
+  const deadline = `${new Date().getFullYear() + 1}-07-01`;
+  await page.locator('#action-0-deadline').fill(deadline);
   await page.locator('#action-0-responsible').fill('OSP Zalesie');
   await page.locator('#action-0-partners').fill('Gmina, szkoła');
   await page.locator('#action-0-budget').fill('2 000 zł');
@@ -195,7 +197,7 @@ test('the development plan: written, approved as version 1, revised, printed on 
   ]);
   const csv = readFileSync(await download.path(), 'utf8');
   expect(csv.split('\r\n')[0]).toBe('\ufeffZadanie;Wskaźnik;Termin;Odpowiedzialny;Partnerzy;Budżet;Status');
-  expect(csv).toContain('Kino plenerowe;100 widzów;2027-07-01;OSP Zalesie;Gmina, szkoła;2 000 zł;Zaplanowane');
+  expect(csv).toContain(`Kino plenerowe;100 widzów;${deadline};OSP Zalesie;Gmina, szkoła;2 000 zł;Zaplanowane`);
 
   // Printed as text, not as a form.
   await page.emulateMedia({ media: 'print' });

@@ -12,6 +12,8 @@ pub enum ConfigError {
         expected: &'static str,
         value: String,
     },
+    #[error(transparent)]
+    Clock(#[from] app::clock::ClockError),
 }
 
 /// Where the installation runs; `production` refuses demo data.
@@ -40,6 +42,11 @@ pub struct Config {
     pub database_url: String,
     pub app_env: AppEnv,
     pub db_max_connections: u32,
+    /// Days the clock is shifted by (`PARTNERSTWA_CLOCK_SHIFT_DAYS`, tests only).
+    pub clock_shift_days: i64,
+    /// Behind a reverse proxy: the header it puts the client's address in
+    /// (`CLIENT_ADDRESS_HEADER`, e.g. `X-Forwarded-For`); its last entry is used.
+    pub client_address_header: Option<http::HeaderName>,
 }
 
 impl Config {
@@ -60,10 +67,25 @@ impl Config {
                 )?,
                 Err(_) => 10,
             };
+        let clock_shift_days = app::clock::check_shift(app_env == AppEnv::Production)?;
+        let client_address_header = match env::var("CLIENT_ADDRESS_HEADER") {
+            Ok(value) if !value.trim().is_empty() => Some(
+                http::HeaderName::from_bytes(value.trim().as_bytes()).map_err(|_| {
+                    ConfigError::Invalid {
+                        name: "CLIENT_ADDRESS_HEADER",
+                        expected: "a header name such as X-Forwarded-For",
+                        value: value.clone(),
+                    }
+                })?,
+            ),
+            _ => None,
+        };
         Ok(Self {
             database_url,
             app_env,
             db_max_connections,
+            clock_shift_days,
+            client_address_header,
         })
     }
 }

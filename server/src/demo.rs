@@ -1,7 +1,7 @@
 //! `partnerstwa seed-demo`: a small, realistic data set to try the product
 //! with. Fixed ids make a second run a no-op; existing passwords are kept.
 
-use app::accounts::password;
+use app::{accounts::password, format};
 use sqlx::PgPool;
 use uuid::{Uuid, uuid};
 
@@ -132,9 +132,8 @@ pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
         .await?;
     }
     sqlx::query(
-        "insert into programs (id, name, operator, round, starts_on, ends_on, support_hours_per_library)
-         values ($1, 'Program Rozwoju Bibliotek', 'Fundacja Rozwoju Społeczeństwa Informacyjnego',
-                 'III', date '2026-01-01', date '2027-06-30', 24)
+        "insert into programs (id, name, operator, round, support_hours_per_library)
+         values ($1, 'Program Rozwoju Bibliotek', 'Fundacja Rozwoju Społeczeństwa Informacyjnego', 'III', 24)
          on conflict (id) do nothing",
     )
     .bind(PRB_ROUND_III)
@@ -172,29 +171,71 @@ pub async fn seed(pool: &PgPool, production: bool) -> Result<(), SeedError> {
     Ok(())
 }
 
+/// The demo's calendar, counted from the day it is loaded, so the demo
+/// tells the same story whenever it is seeded: the partnership started some
+/// weeks ago, met last week, and meets again in ten days.
+struct Calendar {
+    now: i64,
+}
+
+impl Calendar {
+    /// The day in Poland `offset` days from today, `YYYY-MM-DD`.
+    fn day(&self, offset: i64) -> String {
+        app::clock::poland_day(&format::instant_of(self.now + offset * 86_400)).unwrap_or_default()
+    }
+
+    /// The UTC instant of a Polish wall-clock time `HH:MM`, `offset` days from today.
+    fn at(&self, offset: i64, time: &str) -> String {
+        format::from_warsaw_local(&format!("{}T{time}", self.day(offset))).unwrap_or_default()
+    }
+
+    /// "5 listopada 2026".
+    fn long_day(&self, offset: i64) -> String {
+        let day = self.day(offset);
+        let year = day.get(0..4).and_then(|p| p.parse().ok());
+        let month = day.get(5..7).and_then(|p| p.parse().ok());
+        let date = day.get(8..10).and_then(|p| p.parse().ok());
+        match (year, month, date) {
+            (Some(year), Some(month), Some(day)) => {
+                format::Day { year, month, day }.long(app::i18n::Locale::pl)
+            }
+            _ => day,
+        }
+    }
+}
+
+/// Days from the day of seeding: the initiating meeting, the working one, the coming one.
+const INITIATING: i64 = -77;
+const WORKING: i64 = -7;
+const COMING: i64 = 10;
+
 /// Three meetings of the Zalesie partnership, so the meeting screens have
 /// something to show: one approved, one held whose notes are unfinished, one
-/// coming. They go in as synced records, so devices pull them like any other.
+/// coming; its partners and a tutor's consultation. They go in as synced
+/// records, so devices pull them like any other. `now` (seconds since the
+/// epoch) places them; a record nobody has changed since it was seeded is
+/// moved to the new dates when the demo is seeded again on a later day.
 /// Kept apart from `seed`, which tests use on an empty meeting table.
-pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
+pub async fn seed_meetings(pool: &PgPool, now: i64) -> Result<(), SeedError> {
     use serde_json::json;
+    let on = Calendar { now };
     let meetings = [
         (
             uuid!("5a1e0000-0000-4000-8000-000000000401"),
             json!({
                 "partnership_id": ZALESIE_PARTNERSHIP, "kind": "initiating", "status": "approved",
                 "title": "Spotkanie inicjujące partnerstwa",
-                "starts_at": "2026-09-15T12:00:00Z", "ends_at": "2026-09-15T14:00:00Z",
+                "starts_at": on.at(INITIATING, "14:00"), "ends_at": on.at(INITIATING, "16:00"),
                 "place": "Czytelnia biblioteki w Zalesiu", "facilitator": "Tomasz Wiśniewski",
                 "agenda": "1. Przedstawienie się partnerów\n2. Potrzeby mieszkańców\n3. Czy tworzymy partnerstwo?",
                 "minutes": "Przyszło 14 osób z gminy, szkoły, koła gospodyń wiejskich i OSP.\nRozmawialiśmy o tym, czego brakuje mieszkańcom: miejsca spotkań dla seniorów i zajęć dla młodzieży po lekcjach.\nWszyscy obecni chcą działać razem.",
                 "decisions": "Tworzymy partnerstwo. Następne spotkanie: plan działań.",
-                "next_meeting": "Kolejne spotkanie odbędzie się 5 listopada o 16.00 w czytelni.",
+                "next_meeting": format!("Kolejne spotkanie odbędzie się {} o 16.00 w czytelni.", on.long_day(WORKING)),
                 "tasks": [
                     {"id": "5a1e0000-0000-4000-8000-000000000411", "title": "Rozesłać notatkę partnerom",
-                     "owner": "Barbara Kowalska", "deadline": "2026-09-22", "status": "done"},
+                     "owner": "Barbara Kowalska", "deadline": on.day(INITIATING + 7), "status": "done"},
                     {"id": "5a1e0000-0000-4000-8000-000000000412", "title": "Zebrać pomysły od młodzieży",
-                     "owner": "Szkoła Podstawowa w Zalesiu", "deadline": "2026-10-20", "status": "done"}
+                     "owner": "Szkoła Podstawowa w Zalesiu", "deadline": on.day(INITIATING + 35), "status": "done"}
                 ]
             }),
         ),
@@ -202,15 +243,15 @@ pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
             uuid!("5a1e0000-0000-4000-8000-000000000402"),
             json!({
                 "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "status": "draft",
-                "title": "Spotkanie robocze: plan działań na 2027",
-                "starts_at": "2026-11-05T15:00:00Z", "ends_at": "2026-11-05T17:00:00Z",
+                "title": "Spotkanie robocze: plan działań na kolejny rok",
+                "starts_at": on.at(WORKING, "16:00"), "ends_at": on.at(WORKING, "18:00"),
                 "place": "Czytelnia biblioteki w Zalesiu", "facilitator": "Tomasz Wiśniewski",
-                "agenda": "1. Pomysły młodzieży\n2. Zadania na 2027\n3. Kto za co odpowiada",
+                "agenda": "1. Pomysły młodzieży\n2. Zadania na kolejny rok\n3. Kto za co odpowiada",
                 "minutes": "Omówiliśmy pomysły młodzieży: kino plenerowe i warsztaty z robotyki.\n",
                 "decisions": "", "next_meeting": "",
                 "tasks": [
                     {"id": "5a1e0000-0000-4000-8000-000000000421", "title": "Zapytać gminę o salę na warsztaty",
-                     "owner": "Urząd Gminy Zalesie", "deadline": "2026-11-30", "status": "in_progress"}
+                     "owner": "Urząd Gminy Zalesie", "deadline": on.day(WORKING + 21), "status": "in_progress"}
                 ]
             }),
         ),
@@ -219,9 +260,9 @@ pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
             json!({
                 "partnership_id": ZALESIE_PARTNERSHIP, "kind": "summary", "status": "draft",
                 "title": "Podsumowanie roku partnerstwa",
-                "starts_at": "2026-12-10T13:00:00Z", "ends_at": null,
+                "starts_at": on.at(COMING, "14:00"), "ends_at": null,
                 "place": "Świetlica wiejska w Borowie", "facilitator": "",
-                "agenda": "1. Co się udało w 2026\n2. Plan rozwoju współpracy na 2027",
+                "agenda": "1. Co się udało w tym roku\n2. Plan rozwoju współpracy na kolejny rok",
                 "minutes": "", "decisions": "", "next_meeting": "", "tasks": []
             }),
         ),
@@ -232,7 +273,7 @@ pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
             Uuid::from_u128(0x5a1e0000_0000_4000_8000_000000000500 + n),
             json!({
                 "library_id": ZALESIE, "name": name, "sector": sector, "contact_person": contact,
-                "email": "", "phone": "", "role": role, "member_since": "2026-09-15", "notes": "",
+                "email": "", "phone": "", "role": role, "member_since": on.day(INITIATING), "notes": "",
                 "attended": ["5a1e0000-0000-4000-8000-000000000401"], "dismissed": []
             }),
         )
@@ -289,20 +330,37 @@ pub async fn seed_meetings(pool: &PgPool) -> Result<(), SeedError> {
             uuid!("5a1e0000-0000-4000-8000-000000000601"),
             json!({
                 "library_id": ZALESIE, "program_id": PRB_ROUND_III, "tutor_id": ACCOUNTS[1].id,
-                "tutor_name": ACCOUNTS[1].full_name, "date": "2026-10-01", "minutes": 60,
+                "tutor_name": ACCOUNTS[1].full_name, "date": on.day(INITIATING + 16), "minutes": 60,
                 "mode": "remote", "topic": "Przygotowanie spotkania roboczego", "meeting_id": null,
                 "notes": ""
             }),
         ),
     ]);
     let mut tx = pool.begin().await?;
+    // Eighteen months of the program, from the start of the month four months ago.
+    sqlx::query(
+        "update programs set
+             starts_on = date_trunc('month', $2::date)::date,
+             ends_on = (date_trunc('month', $2::date) + interval '18 months' - interval '1 day')::date
+         where id = $1",
+    )
+    .bind(PRB_ROUND_III)
+    .bind(on.day(-120))
+    .execute(&mut *tx)
+    .await?;
     for (entity, id, data) in records {
+        // New, or untouched since an earlier seeding (no mutation was ever
+        // applied to it) and dated for another day: written as a new revision.
         sqlx::query(
             "with r as (select nextval('revisions') as rev),
              stored as (
                  insert into records (entity, id, library_id, rev, data)
                  select $1, $2, $3, rev, $4 from r
-                 on conflict do nothing
+                 on conflict (entity, id) do update
+                     set rev = excluded.rev, data = excluded.data, updated_at = now()
+                     where records.data is distinct from excluded.data and not records.deleted
+                       and not exists (select 1 from applied_mutations a
+                                       where a.entity = $1 and a.record_id = $2)
                  returning id, rev, data)
              insert into record_versions (entity, record_id, rev, data)
              select $1, id, rev, data from stored",
@@ -414,8 +472,9 @@ mod tests {
             meetings::model as meeting, partners::model as partner, support::model as hours,
         };
         seed(&pool, false).await.expect("seed");
-        seed_meetings(&pool).await.expect("first");
-        seed_meetings(&pool).await.expect("second");
+        let now = app::clock::now();
+        seed_meetings(&pool, now).await.expect("first");
+        seed_meetings(&pool, now).await.expect("second");
         let stored: Vec<(String, serde_json::Value)> =
             sqlx::query_as("select entity, data from records")
                 .fetch_all(&pool)
@@ -439,6 +498,79 @@ mod tests {
             assert_eq!(check_record(&fields), Ok(()), "{entity}");
         }
         assert_eq!(count(&pool, "record_versions").await, 10);
+    }
+
+    const DAY: i64 = 86_400;
+
+    async fn glance_on(pool: &PgPool, now: i64) -> app::support::Glance {
+        app::support::api::ssr::glance(pool, ZALESIE, now)
+            .await
+            .expect("glance")
+    }
+
+    #[sqlx::test(migrator = "app::db::MIGRATOR")]
+    async fn the_demo_has_a_meeting_ahead_on_whatever_day_it_is_seeded(pool: PgPool) {
+        seed(&pool, false).await.expect("seed");
+        // Today, then a year and a half later on the same database: the
+        // untouched demo moves along with the day it is seeded on.
+        for now in [app::clock::now(), app::clock::now() + 550 * DAY] {
+            seed_meetings(&pool, now).await.expect("seed meetings");
+            let glance = glance_on(&pool, now).await;
+            let next = glance.next_meeting.expect("a meeting ahead");
+            let starts = format::epoch_of(&next.starts_at).expect("instant");
+            assert!(
+                (9 * DAY..11 * DAY).contains(&(starts - now)),
+                "{}",
+                next.starts_at
+            );
+            assert_eq!(next.title, "Podsumowanie roku partnerstwa");
+            // The held meetings are behind, and no task is overdue yet.
+            assert_eq!(glance.attendance.len(), 2);
+            assert_eq!((glance.open_tasks, glance.overdue_tasks), (1, 0));
+        }
+        let (starts, ends): (String, String) =
+            sqlx::query_as("select starts_on::text, ends_on::text from programs")
+                .fetch_one(&pool)
+                .await
+                .expect("program");
+        let today = app::clock::poland_day(&app::clock::instant_in(550, 0)).expect("day");
+        assert!(starts < today && today < ends, "{starts} {today} {ends}");
+    }
+
+    #[sqlx::test(migrator = "app::db::MIGRATOR")]
+    async fn seeding_again_later_keeps_a_meeting_someone_changed(pool: PgPool) {
+        seed(&pool, false).await.expect("seed");
+        let now = app::clock::now();
+        seed_meetings(&pool, now).await.expect("first");
+        let working = uuid!("5a1e0000-0000-4000-8000-000000000402");
+        let starts = |pool: PgPool| async move {
+            sqlx::query_scalar::<_, String>("select data->>'starts_at' from records where id = $1")
+                .bind(working)
+                .fetch_one(&pool)
+                .await
+                .expect("starts")
+        };
+        let before = starts(pool.clone()).await;
+        // The librarian's device saved a change to it.
+        sqlx::query(
+            "insert into applied_mutations (id, device_id, entity, record_id, data, result)
+             values ($1, $1, 'meeting', $2, '{}', '{}')",
+        )
+        .bind(Uuid::new_v4())
+        .bind(working)
+        .execute(&pool)
+        .await
+        .expect("mutation");
+        seed_meetings(&pool, now + 30 * DAY).await.expect("later");
+        assert_eq!(starts(pool.clone()).await, before);
+        // The coming meeting, untouched, moved on by thirty days.
+        let next = glance_on(&pool, now + 30 * DAY)
+            .await
+            .next_meeting
+            .expect("next");
+        let ahead = format::epoch_of(&next.starts_at).expect("instant") - now;
+        assert!((39 * DAY..41 * DAY).contains(&ahead), "{}", next.starts_at);
+        assert_eq!(count(&pool, "record_versions").await, 10 + 9);
     }
 
     type CheckField =

@@ -6,6 +6,7 @@ pub mod api_errors;
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod request_guard;
 pub mod router;
 pub mod service_worker;
 pub mod static_files;

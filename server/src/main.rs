@@ -90,7 +90,7 @@ async fn seed_demo() -> Result<(), BoxError> {
     }
     let pool = migrate().await?;
     demo::seed(&pool, production).await?;
-    demo::seed_meetings(&pool).await?;
+    demo::seed_meetings(&pool, app::clock::now()).await?;
     tracing::info!("demo data is in place (password: {})", demo::DEMO_PASSWORD);
     Ok(())
 }
@@ -115,6 +115,13 @@ async fn serve() -> Result<(), BoxError> {
     let config = Config::from_env()?;
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
+    if config.clock_shift_days != 0 {
+        tracing::warn!(
+            "the clock is shifted by {} days ({})",
+            config.clock_shift_days,
+            app::clock::SHIFT_VARIABLE
+        );
+    }
     let pool = app::db::connect_lazy(&config.database_url, config.db_max_connections)?;
     let migrated = Arc::new(AtomicBool::new(false));
     tokio::spawn(migrate_until_done(
@@ -128,12 +135,19 @@ async fn serve() -> Result<(), BoxError> {
         leptos_options,
         pool,
         migrated,
+        client_address_from: app::server_context::ClientAddressFrom(
+            config.client_address_header.clone(),
+        ),
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address reaches server functions (throttling sign-ins per client).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

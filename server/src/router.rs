@@ -1,7 +1,9 @@
 //! The HTTP router: the Leptos app and its server functions, `/healthz`,
 //! static files, compression, cache headers and request tracing.
 
-use crate::{api_errors, health::healthz, service_worker::service_worker, static_files};
+use crate::{
+    api_errors, health::healthz, request_guard, service_worker::service_worker, static_files,
+};
 use app::{App, shell};
 use axum::{Router, extract::FromRef, middleware, routing::get};
 use leptos::prelude::*;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// Set once the schema migrations have run; until then `/healthz` says 503.
     pub migrated: Arc<AtomicBool>,
+    /// Where a client's address is read (see `CLIENT_ADDRESS_HEADER`).
+    pub client_address_from: app::server_context::ClientAddressFrom,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -35,9 +39,20 @@ pub fn router(state: AppState) -> Router {
     let context = {
         let pool = state.pool.clone();
         let writer = app::sync::server::Writer::start(state.pool.clone());
+        let address_from = state.client_address_from.clone();
         move || {
             provide_context(pool.clone());
             provide_context(writer.clone());
+            provide_context(address_from.clone());
+            // A page's inline scripts carry this render's nonce; its policy says so.
+            if let (Some(nonce), Some(response)) = (
+                leptos::nonce::use_nonce(),
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) && let Ok(policy) =
+                http::HeaderValue::from_str(&request_guard::page_policy(&nonce.to_string()))
+            {
+                response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+            }
         }
     };
     let options = state.leptos_options.clone();
@@ -52,8 +67,12 @@ pub fn router(state: AppState) -> Router {
             context, shell,
         ))
         .layer(middleware::from_fn(api_errors::status_from_error))
+        .layer(middleware::from_fn(request_guard::same_origin_json))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // axum's own 2 MiB default would otherwise refuse bodies below ours.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(static_files::cache_control))
+        .layer(middleware::from_fn(request_guard::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{app, post_json};
+use common::{app, post_json, post_json_from};
 use server::demo::{self, ACCOUNTS, RUDKA, ZALESIE, ZALESIE_BOROWO, ZALESIE_LIPNICA};
 use sqlx::PgPool;
 
@@ -142,4 +142,123 @@ async fn each_demo_account_sees_the_libraries_of_its_role(pool: PgPool) {
     let coordinator = load_actor(&pool, coordinator).await.expect("actor");
     assert!(coordinator.may(Action::Manage, Target::Library(ZALESIE_BOROWO)));
     assert!(coordinator.may(Action::Manage, Target::Library(RUDKA)));
+}
+
+fn login_body(email: &str, password: &str) -> String {
+    serde_json::json!({ "email": email, "password": password }).to_string()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn strangers_failing_never_keep_a_librarian_out_with_her_right_password(pool: PgPool) {
+    seeded(&pool).await;
+    for n in 0..25 {
+        let made_up = login_body(&format!("nikt{n}@obcy.pl"), "zgadywanie-hasla");
+        let reply =
+            post_json_from(app(pool.clone(), true), "/api/login", &made_up, "10.0.0.1").await;
+        assert_ne!(reply.status, StatusCode::OK);
+    }
+    // The address that failed is locked for further guesses…
+    let another = login_body("nikt-jeszcze@obcy.pl", "zgadywanie-hasla");
+    let more = post_json_from(app(pool.clone(), true), "/api/login", &another, "10.0.0.1").await;
+    assert_eq!(
+        more.status,
+        StatusCode::UNAUTHORIZED,
+        "a first try at an e-mail is checked"
+    );
+    let again = post_json_from(app(pool.clone(), true), "/api/login", &another, "10.0.0.1").await;
+    assert_eq!(
+        again.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        again.body
+    );
+    // …but the librarian signs in, from elsewhere and from behind the same router.
+    for address in ["10.0.0.2", "10.0.0.1"] {
+        let reply =
+            post_json_from(app(pool.clone(), true), "/api/login", LIBRARIAN1, address).await;
+        assert_eq!(reply.status, StatusCode::OK, "{address}: {}", reply.body);
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_burst_of_thirty_guesses_at_one_account_gets_five_checks(pool: PgPool) {
+    seeded(&pool).await;
+    let wrong = login_body("biblioteka1@demo.local", "zgadywanie-hasla");
+    let burst = (0..30).map(|_| {
+        let (pool, wrong) = (pool.clone(), wrong.clone());
+        tokio::spawn(async move {
+            post_json_from(app(pool, true), "/api/login", &wrong, "10.0.0.7")
+                .await
+                .status
+        })
+    });
+    let mut statuses = Vec::new();
+    for answer in burst.collect::<Vec<_>>() {
+        statuses.push(answer.await.expect("task"));
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(checked, 5, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The right password from the guessing address waits out the lock.
+    let right = post_json_from(app(pool, true), "/api/login", LIBRARIAN1, "10.0.0.7").await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_burst_of_sign_ins_hashes_only_a_few_passwords_at_once(pool: PgPool) {
+    seeded(&pool).await;
+    let burst = (0..40).map(|n| {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let made_up = login_body(&format!("ktos{n}@obcy.pl"), "zgadywanie-hasla");
+            let address = format!("10.0.1.{n}");
+            post_json_from(app(pool, true), "/api/login", &made_up, &address)
+                .await
+                .status
+        })
+    });
+    for answer in burst.collect::<Vec<_>>() {
+        let status = answer.await.expect("task");
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+    }
+    let most = app::accounts::password::most_at_once();
+    assert!(
+        (1..=app::accounts::password::AT_ONCE).contains(&most),
+        "{most} hashes ran at once"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn an_impossible_e_mail_gets_a_401_and_still_counts(pool: PgPool) {
+    seeded(&pool).await;
+    for email in [
+        "a".repeat(3_000) + "@x.pl",
+        "biblio\u{0}teka1@demo.local".to_owned(),
+    ] {
+        let reply = post_json_from(
+            app(pool.clone(), true),
+            "/api/login",
+            &login_body(&email, "demo-demo-demo"),
+            "10.0.0.9",
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    }
+    let counted: i32 =
+        sqlx::query_scalar("select failures from login_failures where key = 'address:10.0.0.9'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    assert_eq!(counted, 2);
 }

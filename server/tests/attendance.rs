@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::clock::instant_in;
 use axum::http::StatusCode;
 use common::{RUDKA_PARTNERSHIP, call, call_with_token, demo_sign_in, rudka_partnership};
 use serde_json::{Value, json};
@@ -29,7 +30,7 @@ fn sign_in(meeting: Uuid, name: &str) -> Value {
     json!({
         "meeting_id": meeting, "full_name": name, "organization": "KGW",
         "function": "członkini", "clause_version": 1, "clause_ack": true,
-        "image_consent": false, "signed_at": "2026-11-22T12:00:00Z",
+        "image_consent": false, "signed_at": instant_in(-9, 1),
         "signature": {"kind": "drawn", "strokes": [[10, 10, 200, 300, 400, 120]]},
     })
 }
@@ -74,8 +75,8 @@ async fn zalesie_meeting(pool: &PgPool, cookie: &str, starts_at: &str) -> Uuid {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let this = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
-    let other = zalesie_meeting(&pool, &librarian, "2026-11-23T11:00:00Z").await;
+    let this = zalesie_meeting(&pool, &librarian, &instant_in(-9, 0)).await;
+    let other = zalesie_meeting(&pool, &librarian, &instant_in(-8, 0)).await;
 
     let reply = call(
         &pool,
@@ -102,7 +103,7 @@ async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPoo
     assert_eq!(opening["clause"]["version"], 1);
 
     let mut struck = mutation("sign_in", Uuid::new_v4(), json!({}));
-    struck["data"] = json!({"struck": {"reason": "x", "at": "2026-11-22T12:00:00Z"}});
+    struck["data"] = json!({"struck": {"reason": "x", "at": instant_in(-9, 1)}});
     let mut paper = sign_in(this, "Z Papieru");
     paper["typed_later"] = json!(true);
     let mutations = [
@@ -236,23 +237,61 @@ async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPoo
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_token_expires_after_the_meeting_day_in_poland(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    // Next year, 20:30 in Warsaw (UTC+1 in winter).
-    let later = zalesie_meeting(&pool, &librarian, "2027-01-15T19:30:00Z").await;
-    let reply = call(
-        &pool,
-        "/api/kiosk-token",
-        &format!(r#"{{"meeting_id":"{later}"}}"#),
-        Some(&librarian),
-    )
-    .await;
-    let link: Value = serde_json::from_str(&reply.body).expect("json");
-    assert_eq!(link["expires_at"], "2027-01-15T23:00:00Z", "{link}");
+    let next_year = app::clock::instant()[..4].parse::<i32>().expect("year") + 1;
+    // 20:30 in Warsaw on 15 January (UTC+1), 21:30 on 15 July (UTC+2): the
+    // link lasts until the midnight that ends that day in Poland.
+    for (starts_at, expires_at) in [
+        (
+            format!("{next_year}-01-15T19:30:00Z"),
+            format!("{next_year}-01-15T23:00:00Z"),
+        ),
+        (
+            format!("{next_year}-07-15T19:30:00Z"),
+            format!("{next_year}-07-15T22:00:00Z"),
+        ),
+    ] {
+        let later = zalesie_meeting(&pool, &librarian, &starts_at).await;
+        let reply = call(
+            &pool,
+            "/api/kiosk-token",
+            &format!(r#"{{"meeting_id":"{later}"}}"#),
+            Some(&librarian),
+        )
+        .await;
+        let link: Value = serde_json::from_str(&reply.body).expect("json");
+        assert_eq!(link["expires_at"], expires_at, "{link}");
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_token_for_a_past_meeting_lasts_until_the_end_of_today_and_then_stops(pool: PgPool) {
+    use app::attendance::kiosk_api::ssr::{create, grant};
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let held = zalesie_meeting(&pool, &librarian, &instant_in(-30, 0)).await;
+    let actor = app::accounts::session::load_actor(&pool, server::demo::ACCOUNTS[2].id)
+        .await
+        .expect("actor");
+    // The clock handed to the code: 10:00 UTC, two months from now.
+    let day = app::clock::poland_day(&instant_in(60, 0)).expect("day");
+    let now = app::format::epoch_of(&format!("{day}T10:00:00Z")).expect("instant");
+    let next_day = app::clock::poland_day(&app::format::instant_of(now + 86_400)).expect("day");
+    let midnight = app::format::from_warsaw_local(&format!("{next_day}T00:00")).expect("midnight");
+    let link = create(&pool, &actor, held, "", now).await.expect("link");
+    assert_eq!(link.expires_at, midnight);
+    let live = |at: i64| {
+        let (pool, token) = (pool.clone(), link.token.clone());
+        async move { grant(&pool, &token, at).await.expect("grant").is_some() }
+    };
+    let end = app::format::epoch_of(&midnight).expect("instant");
+    assert!(live(now).await);
+    assert!(live(end - 60).await, "a minute before midnight in Warsaw");
+    assert!(!live(end).await, "midnight in Warsaw ends it");
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let meeting_id = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let meeting_id = zalesie_meeting(&pool, &librarian, &instant_in(-9, 0)).await;
     let anna = Uuid::new_v4();
     let results = push(
         &pool,
@@ -266,7 +305,7 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
         mutation(
             "sign_in",
             anna,
-            json!({"struck": {"reason": reason, "at": "2026-11-22T13:00:00Z"}}),
+            json!({"struck": {"reason": reason, "at": instant_in(-9, 2)}}),
         )
     };
     let tutor = demo_sign_in(&pool, "tutor@demo.local").await;
@@ -312,7 +351,7 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
 
     // Struck on the device before it was ever sent: audited too.
     let mut both = sign_in(meeting_id, "Jan Kos");
-    both["struck"] = json!({"reason": "pomyłka", "at": "2026-11-22T13:00:00Z"});
+    both["struck"] = json!({"reason": "pomyłka", "at": instant_in(-9, 2)});
     let results = push(
         &pool,
         &librarian,
@@ -333,7 +372,7 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_sign_in_is_stored_once_and_its_replay_still_gets_its_result(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let meeting_id = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let meeting_id = zalesie_meeting(&pool, &librarian, &instant_in(-9, 0)).await;
     let entry = mutation("sign_in", Uuid::new_v4(), sign_in(meeting_id, "Ewa Lis"));
     let first = push(&pool, &librarian, std::slice::from_ref(&entry)).await;
     assert_eq!(first[0]["status"], "applied", "{first:?}");
@@ -363,8 +402,8 @@ async fn a_sign_in_is_stored_once_and_its_replay_still_gets_its_result(pool: PgP
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let old = zalesie_meeting(&pool, &librarian, "2020-03-10T10:00:00Z").await;
-    let recent = zalesie_meeting(&pool, &librarian, "2026-10-20T10:00:00Z").await;
+    let old = zalesie_meeting(&pool, &librarian, &instant_in(-6 * 366, 0)).await;
+    let recent = zalesie_meeting(&pool, &librarian, &instant_in(-40, 0)).await;
     let (gone, kept) = (Uuid::new_v4(), Uuid::new_v4());
     push(
         &pool,
@@ -378,17 +417,17 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
 
     // A strike whose reason names the person: erased with the entry.
     let strike =
-        json!({"struck": {"reason": "Anna Dawna wpisana dwa razy", "at": "2020-03-10T12:00:00Z"}});
+        json!({"struck": {"reason": "Anna Dawna wpisana dwa razy", "at": instant_in(-6 * 366, 2)}});
     let results = push(&pool, &librarian, &[mutation("sign_in", gone, strike)]).await;
     assert_eq!(results[0]["status"], "applied", "{results:?}");
 
-    // Five years by default: the 2020 meeting is past it.
-    let erased = app::attendance::retention::erase_expired(&pool)
+    // Five years by default: the meeting six years ago is past it.
+    let erased = app::attendance::retention::erase_expired(&pool, app::clock::now())
         .await
         .expect("job");
     assert_eq!(erased, 1);
     assert_eq!(
-        app::attendance::retention::erase_expired(&pool)
+        app::attendance::retention::erase_expired(&pool, app::clock::now())
             .await
             .expect("job"),
         0
@@ -435,7 +474,7 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
         .await
         .expect("period");
     assert_eq!(
-        app::attendance::retention::erase_expired(&pool)
+        app::attendance::retention::erase_expired(&pool, app::clock::now())
             .await
             .expect("job"),
         1
@@ -445,7 +484,7 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn one_persons_data_is_found_and_erased_only_where_the_user_may(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let zalesie = zalesie_meeting(&pool, &librarian, "2026-11-22T11:00:00Z").await;
+    let zalesie = zalesie_meeting(&pool, &librarian, &instant_in(-9, 0)).await;
     let mut with_contact = sign_in(zalesie, "Anna Nowak");
     with_contact["contact"] = json!("anna@wies.pl");
     with_contact["contact_consent"] = json!(true);
@@ -468,7 +507,7 @@ async fn one_persons_data_is_found_and_erased_only_where_the_user_may(pool: PgPo
             mutation(
                 "meeting",
                 rudka,
-                meeting(RUDKA_PARTNERSHIP, "2026-11-20T11:00:00Z"),
+                meeting(RUDKA_PARTNERSHIP, &instant_in(-11, 0)),
             ),
             mutation("sign_in", theirs, sign_in(rudka, "Anna Nowak")),
         ],

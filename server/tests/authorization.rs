@@ -89,8 +89,9 @@ const RUDKA_SIGN_IN: uuid::Uuid = uuid::uuid!("5a1e0000-0000-4000-8000-000000000
 
 /// A sync push creating a meeting in `partnership`.
 fn sync_body(meeting: uuid::Uuid, partnership: uuid::Uuid) -> String {
+    let starts_at = app::clock::instant_in(-40, 0);
     format!(
-        r#"{{"device_id":"{}","cursor":0,"pull_limit":100,"mutations":[{{"id":"{}","seq":1,"entity":"meeting","record_id":"{meeting}","op":"upsert","base_rev":null,"data":{{"partnership_id":"{partnership}","kind":"working","title":"Obce spotkanie","starts_at":"2026-10-20T12:00:00Z"}},"client_time":null}}]}}"#,
+        r#"{{"device_id":"{}","cursor":0,"pull_limit":100,"mutations":[{{"id":"{}","seq":1,"entity":"meeting","record_id":"{meeting}","op":"upsert","base_rev":null,"data":{{"partnership_id":"{partnership}","kind":"working","title":"Obce spotkanie","starts_at":"{starts_at}"}},"client_time":null}}]}}"#,
         uuid::Uuid::new_v4(),
         uuid::Uuid::new_v4()
     )
@@ -611,4 +612,103 @@ async fn long_lists_come_in_pages_and_search_ignores_case(pool: PgPool) {
     assert_eq!(found.total, 10);
     let literal = libraries(&pool, &admin, "%", 1).await.expect("wildcard");
     assert_eq!(literal.total, 0);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn inviting_a_password_less_administrator_gives_no_link_and_keeps_hers(pool: PgPool) {
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    let admin = server::admin::create_admin(&pool, "admin@biblioteka.pl", "Anna Admin")
+        .await
+        .expect("admin");
+    let admin_link = admin.link.expect("a first link");
+    let token = admin_link.rsplit('/').next().expect("token").to_owned();
+
+    let invited = call(
+        &pool,
+        "/api/invite",
+        &invite_body(OLSZANKA, "admin@biblioteka.pl"),
+        Some(&coordinator),
+    )
+    .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let reply: serde_json::Value = serde_json::from_str(&invited.body).expect("json");
+    assert_eq!(reply["link"], serde_json::Value::Null, "{reply}");
+    // The administrator's own link still works.
+    let holder = call(
+        &pool,
+        "/api/password-link",
+        &format!(r#"{{"token":"{token}"}}"#),
+        None,
+    )
+    .await;
+    assert_eq!(holder.status, StatusCode::OK, "{}", holder.body);
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from password_links where used_at is null"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_password_less_account_of_another_program_only_gains_a_role(pool: PgPool) {
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    // Invited by the admin to a library outside the coordinator's programs.
+    let outside = uuid::Uuid::new_v4();
+    sqlx::query("insert into libraries (id, name, municipality, voivodeship) values ($1, 'Obca', 'Obce', 'opolskie')")
+        .bind(outside)
+        .execute(&pool)
+        .await
+        .expect("library");
+    let admin = server::admin::create_admin(&pool, "admin@biblioteka.pl", "Anna Admin")
+        .await
+        .expect("admin");
+    let admin = app::accounts::session::load_actor(&pool, admin.user_id)
+        .await
+        .expect("actor");
+    let invitation = app::accounts::manage::Invitation::parse(
+        outside,
+        "obca@gmina.pl",
+        "Olga Obca",
+        app::accounts::model::Role::Librarian,
+        None,
+    )
+    .expect("invitation");
+    let first = app::accounts::manage::invite(&pool, &admin, invitation)
+        .await
+        .expect("invite");
+    let first_link = first.link.expect("a link for a new account");
+
+    let invited = call(
+        &pool,
+        "/api/invite",
+        &invite_body(OLSZANKA, "obca@gmina.pl"),
+        Some(&coordinator),
+    )
+    .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let reply: serde_json::Value = serde_json::from_str(&invited.body).expect("json");
+    assert_eq!(reply["link"], serde_json::Value::Null, "{reply}");
+    let token = first_link.rsplit('/').next().expect("token");
+    let holder = call(
+        &pool,
+        "/api/password-link",
+        &format!(r#"{{"token":"{token}"}}"#),
+        None,
+    )
+    .await;
+    assert_eq!(holder.status, StatusCode::OK, "{}", holder.body);
+    assert_eq!(
+        count(
+            &pool,
+            &format!(
+                "select count(*) from library_memberships where user_id = '{}'",
+                first.user_id
+            )
+        )
+        .await,
+        2
+    );
 }

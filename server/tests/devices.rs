@@ -61,7 +61,7 @@ async fn an_offline_meeting_reaches_the_database_once_with_the_last_text(pool: P
     let id = Uuid::new_v4();
     let mut meeting = fields(json!({
         "partnership_id": ZALESIE_PARTNERSHIP, "kind": "initiating", "title": "Pierwsze spotkanie",
-        "starts_at": "2026-10-20T12:00:00Z", "minutes": "Szkic.",
+        "starts_at": app::clock::instant_in(-40, 0), "minutes": "Szkic.",
     }));
     tablet
         .save("meeting", id, Op::Upsert, meeting.clone(), None)
@@ -96,7 +96,7 @@ async fn two_devices_editing_different_paragraphs_offline_both_keep_their_edits(
             Op::Upsert,
             fields(json!({
                 "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Robocze",
-                "starts_at": "2026-10-20T12:00:00Z", "minutes": "Jeden.\nDwa.\nTrzy.\n",
+                "starts_at": app::clock::instant_in(-40, 0), "minutes": "Jeden.\nDwa.\nTrzy.\n",
             })),
             None,
         )

@@ -85,7 +85,7 @@ fn edit(sim: &mut Sim, index: usize, record: Uuid, rng: &mut StdRng, known: bool
         data.insert("partnership_id".into(), json!(ZALESIE_PARTNERSHIP));
         data.insert("kind".into(), json!("working"));
         data.insert("title".into(), json!("Spotkanie"));
-        data.insert("starts_at".into(), json!("2026-10-20T12:00:00Z"));
+        data.insert("starts_at".into(), json!(app::clock::instant_in(-40, 0)));
         let lines: [String; DEVICES] = std::array::from_fn(|_| "·".to_owned());
         data.insert("minutes".into(), json!(minutes(&lines)));
     }
@@ -134,7 +134,7 @@ fn sign(sim: &mut Sim, meeting: Uuid, rng: &mut StdRng) {
     let strokes: Vec<i64> = (0..8).map(|_| rng.random_range(0..=1000)).collect();
     let data = json!({
         "meeting_id": meeting, "full_name": name, "clause_version": 1, "clause_ack": true,
-        "image_consent": rng.random_bool(0.5), "signed_at": "2026-11-22T12:00:00Z",
+        "image_consent": rng.random_bool(0.5), "signed_at": app::clock::instant_in(-9, 1),
         "signature": {"kind": "drawn", "strokes": [strokes]},
     });
     let made = sim

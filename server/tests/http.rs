@@ -141,3 +141,155 @@ fn without_nonce(body: &str) -> String {
         body.replace(nonce, "NONCE")
     }
 }
+
+fn header(reply: &common::Reply, name: &str) -> String {
+    reply
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn pages_cannot_be_framed_or_sniffed_and_run_only_their_own_scripts() {
+    let page = get(app(unreachable_pool(), true), "/", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    let policy = header(&page, "content-security-policy");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce in the policy");
+    // Every script of the page carries this render's nonce (an empty one,
+    // leptos_i18n's placeholder, runs nothing and is not checked).
+    let scripts =
+        page.body.matches("<script").count() - page.body.matches("<script></script>").count();
+    assert!(scripts >= 2, "{}", page.body);
+    assert_eq!(
+        page.body
+            .matches(&format!("<script nonce=\"{nonce}\""))
+            .count()
+            + page
+                .body
+                .matches(&format!("<script type=\"module\" nonce=\"{nonce}\""))
+                .count(),
+        scripts,
+        "{}",
+        page.body
+    );
+    // A second render gets its own.
+    let again = get(app(unreachable_pool(), true), "/", None).await;
+    assert_ne!(header(&again, "content-security-policy"), policy);
+
+    let api = common::post_json(app(unreachable_pool(), true), "/api/me", "{}", None).await;
+    assert!(header(&api, "content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header(&api, "x-content-type-options"), "nosniff");
+}
+
+async fn post_with(
+    pool: &PgPool,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> common::Reply {
+    let mut request = axum::http::Request::post(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(axum::body::Body::from(body.to_owned()))
+        .expect("request");
+    common::send(app(pool.clone(), true), request).await
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_form_on_another_site_cannot_sign_a_browser_in(pool: PgPool) {
+    server::demo::seed(&pool, false).await.expect("seed");
+    let body = r#"{"email":"biblioteka1@demo.local","password":"demo-demo-demo"}"#;
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let reply = post_with(&pool, "/api/login", body, &[("content-type", content_type)]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+        assert!(reply.set_cookie.is_empty(), "{content_type}");
+        assert_eq!(reply.body, r#"{"code":"not_json"}"#);
+    }
+    let ours = post_with(
+        &pool,
+        "/api/login",
+        body,
+        &[
+            ("content-type", "application/json"),
+            ("host", "biblioteka.example"),
+            ("origin", "https://biblioteka.example"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    )
+    .await;
+    assert_eq!(ours.status, StatusCode::OK, "{}", ours.body);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_page_on_another_origin_cannot_write_with_the_victims_cookie(pool: PgPool) {
+    let cookie = common::demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let partner = serde_json::json!({
+        "device_id": uuid::Uuid::new_v4(), "cursor": 0, "pull_limit": 1,
+        "mutations": [{
+            "id": uuid::Uuid::new_v4(), "seq": 1, "entity": "partner", "record_id": uuid::Uuid::new_v4(),
+            "op": "upsert", "base_rev": null, "client_time": null,
+            "data": { "library_id": server::demo::ZALESIE, "name": "Podstawiony partner", "sector": "ngo" },
+        }],
+    })
+    .to_string();
+    let json = ("content-type", "application/json");
+    let host = ("host", "127.0.0.1:3000");
+    for attack in [
+        [
+            json,
+            host,
+            ("origin", "http://127.0.0.1:8080"),
+            ("cookie", cookie.as_str()),
+        ],
+        [
+            json,
+            host,
+            ("sec-fetch-site", "same-site"),
+            ("cookie", cookie.as_str()),
+        ],
+        [json, host, ("origin", "null"), ("cookie", cookie.as_str())],
+    ] {
+        let reply = post_with(&pool, "/api/sync", &partner, &attack).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{attack:?}");
+    }
+    let stored: i64 = sqlx::query_scalar(
+        "select count(*) from records where data->>'name' = 'Podstawiony partner'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(stored, 0);
+    let own = post_with(
+        &pool,
+        "/api/sync",
+        &partner,
+        &[
+            json,
+            host,
+            ("origin", "http://127.0.0.1:3000"),
+            ("sec-fetch-site", "same-origin"),
+            ("cookie", cookie.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+}

@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::clock::{instant_in, poland_day};
 use axum::http::StatusCode;
 use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
 use serde_json::{Value, json};
@@ -57,9 +58,14 @@ fn held_meeting(starts_at: &str, ends_at: &str, status: &str) -> Value {
 fn consultation(library: Uuid, tutor: Uuid, minutes: u64, meeting: Option<Uuid>) -> Value {
     json!({
         "library_id": library, "program_id": PRB_ROUND_III, "tutor_id": tutor,
-        "tutor_name": "Tomasz Wiśniewski", "date": "2026-11-20", "minutes": minutes,
+        "tutor_name": "Tomasz Wiśniewski", "date": day_in(-11), "minutes": minutes,
         "mode": "remote", "topic": "Plan rozwoju współpracy", "meeting_id": meeting,
     })
+}
+
+/// The day in Poland `days` from today, `YYYY-MM-DD`.
+fn day_in(days: i64) -> String {
+    poland_day(&instant_in(days, 0)).expect("day")
 }
 
 fn tutor() -> Uuid {
@@ -112,19 +118,19 @@ async fn hours_add_up_from_meetings_and_consultations_without_counting_twice(poo
             upsert(
                 "meeting",
                 long,
-                held_meeting("2026-10-01T10:00:00Z", "2026-10-01T13:00:00Z", "held"),
+                held_meeting(&instant_in(-61, 0), &instant_in(-61, 3), "held"),
             ),
             // 2 hours, but the tutor logged 2.5 hours for it: those stand in.
             upsert(
                 "meeting",
                 logged,
-                held_meeting("2026-10-08T10:00:00Z", "2026-10-08T12:00:00Z", "approved"),
+                held_meeting(&instant_in(-54, 0), &instant_in(-54, 2), "approved"),
             ),
-            // Still a draft: not counted.
+            // Coming, still a draft: not counted, and the next meeting.
             upsert(
                 "meeting",
                 draft,
-                held_meeting("2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "draft"),
+                held_meeting(&instant_in(10, 0), &instant_in(10, 1), "draft"),
             ),
             upsert(
                 "consultation",
@@ -326,7 +332,7 @@ async fn partners_are_checked_and_kept_by_their_library(pool: PgPool) {
             upsert("partner", Uuid::new_v4(), json!({ "library_id": Uuid::new_v4(), "name": "Nikt", "sector": "ngo" })),
             upsert("partner", partner, json!({
                 "library_id": ZALESIE, "name": " Koło Gospodyń Wiejskich ", "sector": "ngo",
-                "email": "KGW@Zalesie.pl", "phone": "+48 600 100 200", "member_since": "2026-09-15",
+                "email": "KGW@Zalesie.pl", "phone": "+48 600 100 200", "member_since": day_in(-77),
             })),
         ],
     )
@@ -386,11 +392,11 @@ async fn a_partnership_has_one_plan_kept_by_its_library_with_its_versions(pool: 
         "partnership_id": ZALESIE_PARTNERSHIP,
         "diagnosis": "Brakuje miejsca spotkań dla seniorów.",
         "actions": [{"id": Uuid::new_v4(), "task": "Kino plenerowe", "indicator": "100 widzów",
-                     "deadline": "2027-07-01", "responsible": "OSP", "partners": "Gmina",
+                     "deadline": day_in(200), "responsible": "OSP", "partners": "Gmina",
                      "budget": "2 000 zł", "status": "planned"}],
     });
     let mut approved = content.clone();
-    approved["approved"] = json!([{ "version": 1, "approved_on": "2026-11-22",
+    approved["approved"] = json!([{ "version": 1, "approved_on": day_in(-9),
         "content": { "diagnosis": content["diagnosis"], "actions": content["actions"] } }]);
     let results = push(
         &pool,
@@ -416,7 +422,7 @@ async fn a_partnership_has_one_plan_kept_by_its_library_with_its_versions(pool: 
             ZALESIE_PARTNERSHIP,
             results[1]["rev"].clone(),
             json!({
-                "approved": [{ "version": 2, "approved_on": "2026-11-22", "content": {} }],
+                "approved": [{ "version": 2, "approved_on": day_in(-9), "content": {} }],
             }),
         )],
     )

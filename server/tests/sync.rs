@@ -15,7 +15,7 @@ fn meeting(title: &str, partnership: Uuid) -> Value {
         "partnership_id": partnership,
         "kind": "working",
         "title": title,
-        "starts_at": "2026-10-20T12:00:00Z",
+        "starts_at": app::clock::instant_in(-40, 0),
         "minutes": "",
     })
 }
@@ -23,7 +23,7 @@ fn meeting(title: &str, partnership: Uuid) -> Value {
 fn mutation(record: Uuid, base_rev: Option<i64>, data: Value) -> Value {
     json!({
         "id": Uuid::new_v4(), "seq": 1, "entity": "meeting", "record_id": record,
-        "op": "upsert", "base_rev": base_rev, "data": data, "client_time": "2026-10-03T12:04:05Z",
+        "op": "upsert", "base_rev": base_rev, "data": data, "client_time": app::clock::instant(),
     })
 }
 
@@ -513,7 +513,7 @@ fn sign_in_mutation(record: Uuid, meeting: Uuid, name: &str) -> Value {
         json!({
             "meeting_id": meeting, "full_name": name, "organization": "OSP Zalesie",
             "function": "naczelnik", "clause_version": 1, "clause_ack": true,
-            "image_consent": true, "signed_at": "2026-11-22T12:00:00Z",
+            "image_consent": true, "signed_at": app::clock::instant_in(-9, 1),
             "signature": {"kind": "drawn", "strokes": [[10, 10, 200, 300, 400, 120]]},
         }),
     );
@@ -807,5 +807,62 @@ async fn a_nul_character_is_refused_in_its_mutation_and_the_rest_of_the_push_goe
     assert_eq!(
         scalar(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' like 'Zebranie%'").await,
         1
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_very_long_unknown_entity_is_refused_alone_and_its_neighbours_go_in(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let (good, odd) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut unknown = mutation(odd, None, json!({ "x": 1 }));
+    unknown["entity"] = json!("ż".repeat(3_200));
+    let answer = sync(
+        &pool,
+        &cookie,
+        Uuid::new_v4(),
+        0,
+        &[
+            mutation(
+                good,
+                None,
+                meeting("Obok dziwnej zmiany", ZALESIE_PARTNERSHIP),
+            ),
+            unknown,
+        ],
+    )
+    .await;
+    let results = &answer["results"];
+    assert_eq!(results[0]["status"], "applied", "{answer}");
+    assert_eq!(results[1]["status"], "rejected", "{answer}");
+    assert_eq!(results[1]["error"]["code"], "unknown_entity", "{answer}");
+    assert_eq!(
+        scalar(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' = 'Obok dziwnej zmiany'").await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_push_of_three_megabytes_is_under_the_stated_limit_and_goes_in(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    // Forty meetings with 80 000 characters of minutes each: about 3.2 MB.
+    let mutations: Vec<Value> = (0..40)
+        .map(|n| {
+            let mut long = meeting(&format!("Długa notatka {n}"), ZALESIE_PARTNERSHIP);
+            long["minutes"] = json!("Notatka ze spotkania. ".repeat(3_640));
+            mutation(Uuid::new_v4(), None, long)
+        })
+        .collect();
+    let payload = body(Uuid::new_v4(), 0, &mutations);
+    assert!(payload.len() > 3_000_000 && payload.len() < server::router::MAX_BODY_BYTES);
+    let reply = call(&pool, "/api/sync", &payload, Some(&cookie)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{}",
+        &reply.body[..reply.body.len().min(300)]
+    );
+    assert_eq!(
+        scalar(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' like 'Długa notatka%'").await,
+        40
     );
 }

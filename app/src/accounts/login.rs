@@ -1,56 +1,63 @@
 //! Checking an e-mail and password (server only).
 
-use super::{password, throttle};
+use super::{model::Email, password, throttle};
 use crate::errors::AppError;
 use sqlx::PgPool;
-use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// A valid Argon2id hash of a random password: an unknown e-mail is checked
 /// against it so that the answer takes as long as for a known one.
-fn decoy_hash() -> Option<&'static str> {
-    static DECOY: OnceLock<Option<String>> = OnceLock::new();
+async fn decoy_hash() -> Result<&'static str, AppError> {
+    static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DECOY
-        .get_or_init(|| password::hash(&super::session::new_token()).ok())
-        .as_deref()
+        .get_or_try_init(|| password::hash_off_thread(super::session::new_token()))
+        .await
+        .map(String::as_str)
 }
 
-/// The account behind `email` and `password`, with failed attempts throttled
-/// per account and per client address. Never says whether the e-mail exists.
+/// Longer passwords are not checked: nobody types them, and each costs the
+/// hash its length.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// The account behind `email` and `password`. Every attempt is counted before
+/// the password is checked (see `throttle`); a refused one costs no hash.
+/// Never says whether the e-mail exists.
 pub async fn authenticate(
     pool: &PgPool,
     email: &str,
     password_attempt: &str,
     client_address: &str,
 ) -> Result<Uuid, AppError> {
-    let email = email.trim().to_lowercase();
-    let account_key = throttle::account_key(&email);
-    let address_key = throttle::address_key(client_address);
-    throttle::check(pool, &[account_key.clone(), address_key.clone()]).await?;
+    // Not an e-mail address (too long, a NUL, no @): no account can match,
+    // and the attempt counts against the address alone.
+    let email = Email::parse(email).ok();
+    let keys = throttle::Keys::new(email.as_ref().map(Email::as_str), client_address);
+    keys.count_attempt(pool).await?;
 
-    let account: Option<(Uuid, Option<String>)> =
-        sqlx::query_as("select id, password_hash from users where email = $1 and is_active")
-            .bind(&email)
-            .fetch_optional(pool)
-            .await?;
+    let account: Option<(Uuid, Option<String>)> = match &email {
+        Some(email) => {
+            sqlx::query_as("select id, password_hash from users where email = $1 and is_active")
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await?
+        }
+        None => None,
+    };
     let (user_id, stored) = match account {
-        Some((id, Some(hash))) => (Some(id), Some(hash)),
-        _ => (None, decoy_hash().map(str::to_owned)),
+        Some((id, Some(hash))) => (Some(id), hash),
+        _ => (None, decoy_hash().await?.to_owned()),
     };
-    let matches = match stored {
-        Some(stored) => password::verify_off_thread(password_attempt.to_owned(), stored).await?,
-        None => false,
+    let attempt = if password_attempt.len() <= MAX_PASSWORD_BYTES {
+        password_attempt.to_owned()
+    } else {
+        String::new()
     };
-
+    let matches = password::verify_off_thread(attempt, stored).await?;
     match user_id {
-        Some(user_id) if matches => {
-            throttle::clear(pool, &account_key).await?;
+        Some(user_id) if matches && password_attempt.len() <= MAX_PASSWORD_BYTES => {
+            keys.succeeded(pool).await?;
             Ok(user_id)
         }
-        _ => {
-            throttle::record_failure(pool, &account_key, throttle::ACCOUNT_LIMIT).await?;
-            throttle::record_failure(pool, &address_key, throttle::ADDRESS_LIMIT).await?;
-            Err(AppError::BadCredentials)
-        }
+        _ => Err(AppError::BadCredentials),
     }
 }

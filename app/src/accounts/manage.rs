@@ -92,7 +92,17 @@ pub async fn invite(
     .await?;
     let (user_id, needs_link) = match existing {
         Some((_, false, _)) => return Err(AppError::invalid(Field::Email, Problem::Deactivated)),
-        Some((id, true, has_password)) => (id, !has_password),
+        Some((id, true, true)) => (id, false),
+        // A new link replaces the old one, so it goes only to someone who may
+        // manage the account as it is now (never an administrator's, never
+        // one working in another program); anyone else only adds the role.
+        Some((id, true, false)) => {
+            let roles = crate::directory::api::ssr::account_roles(pool, &[id]).await?;
+            let manages = roles
+                .get(&id)
+                .is_some_and(|(account, _)| actor.may_manage_account(account));
+            (id, manages)
+        }
         None => {
             let id = Uuid::new_v4();
             sqlx::query("insert into users (id, email, full_name) values ($1, $2, $3)")
@@ -218,14 +228,15 @@ pub async fn change_password(
             .bind(user_id)
             .fetch_one(pool)
             .await?;
-    let key = throttle::account_key(&email);
-    throttle::check(pool, std::slice::from_ref(&key)).await?;
+    let keys = throttle::Keys::current_password(user_id);
+    keys.count_attempt(pool).await?;
     let matches = match stored {
         Some(stored) => password::verify_off_thread(current.to_owned(), stored).await?,
         None => false,
     };
-    if !matches {
-        throttle::record_failure(pool, &key, throttle::ACCOUNT_LIMIT).await?;
+    if matches {
+        keys.succeeded(pool).await?;
+    } else {
         return Err(AppError::invalid(
             Field::CurrentPassword,
             Problem::WrongPassword,

@@ -27,7 +27,7 @@ impl Email {
         if local.is_empty()
             || !domain_ok
             || domain.contains('@')
-            || email.chars().any(char::is_whitespace)
+            || email.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(Problem::NotAnEmail);
         }

@@ -32,25 +32,92 @@ pub fn verify(password: &str, stored: &str) -> Result<bool, PasswordError> {
         .is_ok())
 }
 
-/// `hash` on a blocking thread, for async code.
-pub async fn hash_off_thread(password: String) -> Result<String, crate::errors::AppError> {
-    use crate::errors::internal;
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|e| internal("password hashing task", e))?
-        .map_err(|e| internal("password hashing", e))
+/// How many Argon2id computations may run at once. Each holds 19 MiB, so a
+/// burst of sign-ins by strangers costs at most this many times that.
+pub const AT_ONCE: usize = 4;
+/// How many may wait for a turn; past that a request is refused at once.
+const MAY_WAIT: usize = 32;
+/// How long one waits for a turn before it is refused.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+mod turns {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::sync::Semaphore;
+
+    pub static PERMITS: Semaphore = Semaphore::const_new(super::AT_ONCE);
+    pub static WAITING: AtomicUsize = AtomicUsize::new(0);
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    static MOST: AtomicUsize = AtomicUsize::new(0);
+
+    /// Counts a computation while it runs, keeping the most seen at once.
+    pub struct Running;
+
+    impl Running {
+        pub fn start() -> Self {
+            let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+            MOST.fetch_max(now, Ordering::SeqCst);
+            Self
+        }
+    }
+
+    impl Drop for Running {
+        fn drop(&mut self) {
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    pub fn most() -> usize {
+        MOST.load(Ordering::SeqCst)
+    }
 }
 
-/// `verify` on a blocking thread, for async code.
+/// The most Argon2id computations this process has run at once.
+pub fn most_at_once() -> usize {
+    turns::most()
+}
+
+/// Runs `work` on a blocking thread once one of `AT_ONCE` turns is free;
+/// when too many wait, or the wait is too long, answers `TooManyAttempts`.
+async fn in_turn<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
+) -> Result<T, crate::errors::AppError> {
+    use crate::errors::{AppError, internal};
+    use std::sync::atomic::Ordering;
+    let busy = AppError::TooManyAttempts {
+        retry_after_secs: WAIT.as_secs(),
+    };
+    if turns::WAITING.fetch_add(1, Ordering::SeqCst) >= MAY_WAIT {
+        turns::WAITING.fetch_sub(1, Ordering::SeqCst);
+        return Err(busy);
+    }
+    let permit = tokio::time::timeout(WAIT, turns::PERMITS.acquire()).await;
+    turns::WAITING.fetch_sub(1, Ordering::SeqCst);
+    let Ok(Ok(permit)) = permit else {
+        return Err(busy);
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        let _running = turns::Running::start();
+        work()
+    })
+    .await;
+    drop(permit);
+    result
+        .map_err(|e| internal(what, e))?
+        .map_err(|e| internal(what, e))
+}
+
+/// `hash` on a blocking thread, in turn, for async code.
+pub async fn hash_off_thread(password: String) -> Result<String, crate::errors::AppError> {
+    in_turn("password hashing", move || hash(&password)).await
+}
+
+/// `verify` on a blocking thread, in turn, for async code.
 pub async fn verify_off_thread(
     password: String,
     stored: String,
 ) -> Result<bool, crate::errors::AppError> {
-    use crate::errors::internal;
-    tokio::task::spawn_blocking(move || verify(&password, &stored))
-        .await
-        .map_err(|e| internal("password check task", e))?
-        .map_err(|e| internal("stored password hash", e))
+    in_turn("password check", move || verify(&password, &stored)).await
 }
 
 #[cfg(test)]

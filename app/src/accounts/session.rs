@@ -58,6 +58,14 @@ pub async fn start(pool: &PgPool, user_id: Uuid) -> Result<String, AppError> {
     Ok(token)
 }
 
+/// Deletes sessions that have expired.
+pub async fn prune(pool: &PgPool) -> Result<u64, AppError> {
+    let done = sqlx::query("delete from sessions where expires_at < now()")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Ends one session (logout).
 pub async fn end(pool: &PgPool, token: &str) -> Result<(), AppError> {
     sqlx::query("delete from sessions where token_hash = $1")

@@ -14,13 +14,14 @@ use super::{
     signature::{SignaturePad, drawn},
 };
 use crate::{
+    clock::now_instant,
     errors::Problem,
     format,
     i18n::{t, t_string, use_i18n},
     meetings::{PARTNERSHIPS, PartnershipRef, model as meeting},
     sync::{
         Op,
-        engine::{DeviceStore, SyncEngine, now_instant, use_sync},
+        engine::{DeviceStore, SyncEngine, use_sync},
         local::{LocalStore, Storage, StoreError, kiosk_namespace},
     },
     ui::problem_text,

@@ -14,7 +14,14 @@ pub async fn create_kiosk_token(meeting_id: Uuid) -> Result<KioskLink, AppError>
     respond(
         async {
             let actor = ctx::actor().await?;
-            ssr::create(&ctx::pool()?, &actor, meeting_id, &ctx::origin()).await
+            ssr::create(
+                &ctx::pool()?,
+                &actor,
+                meeting_id,
+                &ctx::origin(),
+                crate::clock::now(),
+            )
+            .await
         }
         .await,
     )
@@ -27,7 +34,7 @@ pub async fn revoke_kiosk_tokens(meeting_id: Uuid) -> Result<u64, AppError> {
     respond(
         async {
             let actor = ctx::actor().await?;
-            ssr::revoke(&ctx::pool()?, &actor, meeting_id).await
+            ssr::revoke(&ctx::pool()?, &actor, meeting_id, crate::clock::now()).await
         }
         .await,
     )
@@ -41,7 +48,7 @@ pub async fn open_kiosk() -> Result<KioskOpening, AppError> {
         async {
             let pool = ctx::pool()?;
             let token = ctx::bearer_token().ok_or(AppError::Unauthorized)?;
-            let grant = ssr::grant(&pool, &token)
+            let grant = ssr::grant(&pool, &token, crate::clock::now())
                 .await?
                 .ok_or(AppError::Unauthorized)?;
             ssr::opening(&pool, grant.meeting_id).await
@@ -100,6 +107,7 @@ pub mod ssr {
         actor: &Actor,
         meeting_id: Uuid,
         origin: &str,
+        now: i64,
     ) -> Result<KioskLink, AppError> {
         let (library_id, data) = editable_meeting(pool, actor, meeting_id).await?;
         let starts_at = data.get("starts_at").and_then(Value::as_str);
@@ -109,8 +117,8 @@ pub mod ssr {
         let expires_at: String = sqlx::query_scalar(
             r#"insert into kiosk_tokens (id, token_hash, meeting_id, library_id, created_by, expires_at)
                values ($1, $2, $3, $4, $5, greatest(
-                   ((coalesce($6::timestamptz, now()) at time zone 'Europe/Warsaw')::date + 1)::timestamp at time zone 'Europe/Warsaw',
-                   ((now() at time zone 'Europe/Warsaw')::date + 1)::timestamp at time zone 'Europe/Warsaw'))
+                   ((coalesce($6::timestamptz, $7::timestamptz) at time zone 'Europe/Warsaw')::date + 1)::timestamp at time zone 'Europe/Warsaw',
+                   (($7::timestamptz at time zone 'Europe/Warsaw')::date + 1)::timestamp at time zone 'Europe/Warsaw'))
                returning to_char(expires_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
         )
         .bind(Uuid::new_v4())
@@ -119,6 +127,7 @@ pub mod ssr {
         .bind(library_id)
         .bind(actor.user_id)
         .bind(starts_at)
+        .bind(crate::format::instant_of(now))
         .fetch_one(pool)
         .await?;
         let path = format!("/kiosk/{meeting_id}#klucz={token}");
@@ -131,27 +140,34 @@ pub mod ssr {
         })
     }
 
-    pub async fn revoke(pool: &PgPool, actor: &Actor, meeting_id: Uuid) -> Result<u64, AppError> {
+    pub async fn revoke(
+        pool: &PgPool,
+        actor: &Actor,
+        meeting_id: Uuid,
+        now: i64,
+    ) -> Result<u64, AppError> {
         editable_meeting(pool, actor, meeting_id).await?;
         let done = sqlx::query(
-            "update kiosk_tokens set revoked_at = now()
-             where meeting_id = $1 and revoked_at is null and expires_at > now()",
+            "update kiosk_tokens set revoked_at = $2::timestamptz
+             where meeting_id = $1 and revoked_at is null and expires_at > $2::timestamptz",
         )
         .bind(meeting_id)
+        .bind(crate::format::instant_of(now))
         .execute(pool)
         .await?;
         Ok(done.rows_affected())
     }
 
-    /// The grant of a live token whose librarian still may edit the library.
-    pub async fn grant(pool: &PgPool, token: &str) -> Result<Option<Grant>, AppError> {
+    /// The grant of a live token (as of `now`) whose librarian still may edit the library.
+    pub async fn grant(pool: &PgPool, token: &str, now: i64) -> Result<Option<Grant>, AppError> {
         let row: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
             "select k.meeting_id, k.library_id, k.created_by
              from kiosk_tokens k join users u on u.id = k.created_by
              where k.token_hash = $1 and k.revoked_at is null
-               and k.expires_at > now() and u.is_active",
+               and k.expires_at > $2::timestamptz and u.is_active",
         )
         .bind(session::token_hash(token))
+        .bind(crate::format::instant_of(now))
         .fetch_optional(pool)
         .await?;
         let Some((meeting_id, library_id, user_id)) = row else {

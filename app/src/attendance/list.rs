@@ -10,13 +10,11 @@ use super::{
     signature::SignatureView,
 };
 use crate::{
+    clock::now_instant,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
     meetings::{PARTNERSHIPS, PartnershipRef, model as meeting, view::kind_label},
-    sync::{
-        Op,
-        engine::{now_instant, use_sync},
-    },
+    sync::{Op, engine::use_sync},
     ui::{ErrorNotice, confirm, from_store, route_id, route_record},
 };
 use leptos::prelude::*;

@@ -79,8 +79,9 @@ pub async fn erase(
 }
 
 /// Erases every sign-in whose meeting started longer ago than its program
-/// keeps sign-ins. Returns how many were erased.
-pub async fn erase_expired(pool: &PgPool) -> Result<u64, AppError> {
+/// keeps sign-ins, as of `now` (seconds since the epoch). Returns how many
+/// were erased.
+pub async fn erase_expired(pool: &PgPool, now: i64) -> Result<u64, AppError> {
     let mut tx = pool.begin().await?;
     let expired: Vec<Uuid> = sqlx::query_scalar(
         "select s.id
@@ -90,8 +91,9 @@ pub async fn erase_expired(pool: &PgPool) -> Result<u64, AppError> {
          join programs pr on pr.id = p.program_id
          where s.entity = 'sign_in' and not s.deleted
            and (m.data ->> 'starts_at')::timestamptz
-               + make_interval(months => pr.sign_in_retention_months) < now()",
+               + make_interval(months => pr.sign_in_retention_months) < $1::timestamptz",
     )
+    .bind(crate::format::instant_of(now))
     .fetch_all(&mut *tx)
     .await?;
     let erased = if expired.is_empty() {
@@ -103,12 +105,19 @@ pub async fn erase_expired(pool: &PgPool) -> Result<u64, AppError> {
     Ok(erased)
 }
 
-/// Runs `erase_expired` now and then every hour, for the server's life; a
-/// failure (the database still starting) is retried after a minute.
+/// Runs `erase_expired` now and then every hour, for the server's life, with
+/// the sign-in bookkeeping nobody needs any more (expired sessions, old
+/// counts of failed sign-ins); a failure (the database still starting) is
+/// retried after a minute.
 pub async fn run_every_hour(pool: PgPool) {
     use std::time::Duration;
     loop {
-        let pause = match erase_expired(&pool).await {
+        let housekeeping = async {
+            crate::accounts::session::prune(&pool).await?;
+            crate::accounts::throttle::prune(&pool).await?;
+            erase_expired(&pool, crate::clock::now()).await
+        };
+        let pause = match housekeeping.await {
             Ok(erased) => {
                 if erased > 0 {
                     tracing::info!(

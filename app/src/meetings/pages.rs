@@ -12,13 +12,14 @@ use super::{
     },
 };
 use crate::{
+    clock::now_instant,
     errors::Problem,
     format,
     i18n::{t, t_string, use_i18n},
     sync::{
         Op,
         conflict::{self, Conflict},
-        engine::{SyncEngine, now_instant, use_sync},
+        engine::{SyncEngine, use_sync},
         local::Fields,
     },
     ui::{PageButtons, confirm, from_store, page_of, problem_text, route_record},

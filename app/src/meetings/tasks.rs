@@ -9,12 +9,10 @@ use super::{
     view::task_status_label,
 };
 use crate::{
+    clock::now_instant,
     format,
     i18n::{t, t_string, use_i18n},
-    sync::{
-        Op,
-        engine::{now_instant, use_sync},
-    },
+    sync::{Op, engine::use_sync},
     ui::{PageButtons, from_store, page_of},
 };
 use leptos::prelude::*;
@@ -83,14 +81,6 @@ pub fn task_lines(meetings: &[(Uuid, Map<String, Value>)], today: &str) -> Vec<T
     lines
 }
 
-/// Today in Poland, `YYYY-MM-DD` (device clock).
-pub fn today() -> String {
-    now_instant()
-        .and_then(|now| format::warsaw_local(&now))
-        .and_then(|local| local.get(..10).map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// Tasks per page: a long list stays quick to read and to render.
 const PAGE: usize = 25;
 
@@ -104,7 +94,10 @@ pub fn TasksPage() -> impl IntoView {
         sync.read(|store| {
             let partnerships: Vec<PartnershipRef> =
                 store.reference(PARTNERSHIPS)?.unwrap_or_default();
-            Ok((task_lines(&store.list(ENTITY)?, &today()), partnerships))
+            Ok((
+                task_lines(&store.list(ENTITY)?, &crate::clock::today()),
+                partnerships,
+            ))
         })
     });
     view! {

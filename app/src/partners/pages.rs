@@ -5,16 +5,13 @@
 use super::model::{ENTITY, SECTORS, check_field, match_key};
 use crate::{
     attendance::model as sign_in,
+    clock::now_instant,
     errors::Problem,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
     meetings::model as meeting,
     support::{LIBRARIES, LibraryRef},
-    sync::{
-        Op,
-        engine::{now_instant, use_sync},
-        local::Fields,
-    },
+    sync::{Op, engine::use_sync, local::Fields},
     ui::{PageButtons, confirm, focus, from_store, page_of, problem_text, route_record},
 };
 use leptos::prelude::*;

@@ -6,14 +6,11 @@
 use super::model::{ACTION_STATUSES, ENTITY, Stage, TEXT_FIELDS, approve, check_field, stage};
 use crate::{
     attendance::list::csv,
+    clock::now_instant,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
-    meetings::{PARTNERSHIPS, PartnershipRef, tasks::today},
-    sync::{
-        Op,
-        engine::{now_instant, use_sync},
-        local::Fields,
-    },
+    meetings::{PARTNERSHIPS, PartnershipRef},
+    sync::{Op, engine::use_sync, local::Fields},
     ui::{confirm, download, from_store, problem_text, route_id},
 };
 use leptos::prelude::*;
@@ -199,7 +196,7 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
             if !confirm(&t_string!(i18n, plans.approve_confirm, version = number).to_string()) {
                 return Ok(());
             }
-            changed.insert("approved".into(), approve(&next, &today()));
+            changed.insert("approved".into(), approve(&next, &crate::clock::today()));
             store(changed)
         });
         state.set(Some(result));

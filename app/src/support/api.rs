@@ -52,7 +52,7 @@ pub async fn library_glance(library_id: Uuid) -> Result<Glance, AppError> {
             if !actor.may(Action::View, Target::Library(library_id)) {
                 return Err(AppError::Forbidden);
             }
-            ssr::glance(&ctx::pool()?, library_id).await
+            ssr::glance(&ctx::pool()?, library_id, crate::clock::now()).await
         }
         .await,
     )
@@ -215,7 +215,10 @@ pub mod ssr {
             .collect())
     }
 
-    pub async fn glance(pool: &PgPool, library_id: Uuid) -> Result<Glance, AppError> {
+    /// The library at a glance as of `now` (seconds since the epoch).
+    pub async fn glance(pool: &PgPool, library_id: Uuid, now: i64) -> Result<Glance, AppError> {
+        let now_instant = crate::format::instant_of(now);
+        let today = crate::clock::poland_day(&now_instant).unwrap_or_default();
         let hours = hours(pool, Some(&[library_id]), None).await?;
         let sectors: Vec<(String, i64)> = sqlx::query_as(
             "select data->>'sector', count(*) from records
@@ -228,19 +231,21 @@ pub mod ssr {
         let next_meeting: Option<(Uuid, String, String)> = sqlx::query_as(
             r#"select id, data->>'title', data->>'starts_at' from records
                where entity = 'meeting' and not deleted and library_id = $1
-                 and data->>'starts_at' >= to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                 and data->>'starts_at' >= $2
                order by data->>'starts_at' limit 1"#,
         )
         .bind(library_id)
+        .bind(&now_instant)
         .fetch_optional(pool)
         .await?;
         let (open_tasks, overdue_tasks): (i64, i64) = sqlx::query_as(
-            r#"select count(*), count(*) filter (where t->>'deadline' < to_char(now() at time zone 'Europe/Warsaw', 'YYYY-MM-DD'))
+            r#"select count(*), count(*) filter (where t->>'deadline' < $2)
                from records r cross join jsonb_array_elements(r.data->'tasks') t
                where r.entity = 'meeting' and not r.deleted and r.library_id = $1
                  and t->>'status' <> 'done'"#,
         )
         .bind(library_id)
+        .bind(&today)
         .fetch_one(pool)
         .await?;
         // The last twelve meetings held, oldest first, with who signed.
@@ -252,11 +257,12 @@ pub mod ssr {
                            and s.data->>'meeting_id' = m.id::text and s.data->'struck' is null) as signed
                  from records m
                  where m.entity = 'meeting' and not m.deleted and m.library_id = $1
-                   and m.data->>'starts_at' < to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                   and m.data->>'starts_at' < $2
                  order by m.data->>'starts_at' desc limit 12) last
                order by 3"#,
         )
         .bind(library_id)
+        .bind(&now_instant)
         .fetch_all(pool)
         .await?;
         Ok(Glance {

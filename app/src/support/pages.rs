@@ -11,15 +11,12 @@ use super::{
     },
 };
 use crate::{
+    clock::now_instant,
     errors::Problem,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
     meetings::{PARTNERSHIPS, PartnershipRef, model as meeting},
-    sync::{
-        Op,
-        engine::{now_instant, use_sync},
-        local::Fields,
-    },
+    sync::{Op, engine::use_sync, local::Fields},
     ui::{PageButtons, confirm, focus, from_store, page_of, problem_text},
 };
 use leptos::prelude::*;
@@ -244,7 +241,7 @@ fn NewConsultation(
     let library = RwSignal::new(first);
     let program = RwSignal::new(libraries.with_value(|l| l[0].programs[0].id));
     let tutor = RwSignal::new(libraries.with_value(|l| l[0].programs[0].tutors[0].id));
-    let date = RwSignal::new(crate::meetings::tasks::today());
+    let date = RwSignal::new(crate::clock::today());
     let duration = RwSignal::new(String::new());
     let mode = RwSignal::new("on_site".to_owned());
     let topic = RwSignal::new(String::new());

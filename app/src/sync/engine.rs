@@ -250,18 +250,6 @@ fn open(user: Uuid) -> Result<DeviceStore, StoreError> {
     LocalStore::open(super::local::BrowserStorage, user)
 }
 
-/// The current time as a UTC instant (device clock: for display only).
-pub fn now_instant() -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        // Whole seconds since the epoch fit an i64 for any real clock.
-        let seconds = (js_sys::Date::now() / 1000.0) as i64;
-        Some(crate::format::instant_of(seconds))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::*;
@@ -456,7 +444,7 @@ mod browser {
                                 &answer.results,
                                 &answer.changes,
                                 answer.cursor,
-                                now_instant(),
+                                crate::clock::now_instant(),
                             )
                         });
                         if let Err(error) = applied {

@@ -990,17 +990,7 @@ impl<'a> Batch<'a> {
         data.insert("kept".into(), kept.clone());
         data.insert("other".into(), other.clone());
         data.insert("mutation_id".into(), Value::String(mutation.id.to_string()));
-        let now = match &self.now {
-            Some(now) => now.clone(),
-            None => {
-                let now: String = sqlx::query_scalar(
-                    r#"select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                self.now.insert(now).clone()
-            }
-        };
+        let now = self.now.get_or_insert_with(crate::clock::instant).clone();
         data.insert("created_at".into(), Value::String(now));
         let key = (conflict::ENTITY.to_owned(), Uuid::new_v4());
         self.put(tx, key, library_id, false, data).await?;
@@ -1212,7 +1202,7 @@ impl<'a> Batch<'a> {
         let mut ids = Vec::new();
         let mut devices = Vec::new();
         let mut users = Vec::new();
-        let mut entities = Vec::new();
+        let mut entities: Vec<String> = Vec::new();
         let mut records = Vec::new();
         let mut datas = Vec::new();
         let mut results = Vec::new();
@@ -1231,8 +1221,9 @@ impl<'a> Batch<'a> {
             // only what was applied.
             let keep = merges(&mutation.entity) && result.status != Status::Rejected;
             datas.push(Value::Object(if keep { mutation.data } else { Map::new() }));
-            // An unknown entity is kept as a hint; U+0000 cannot be stored.
-            entities.push(mutation.entity.replace('\0', ""));
+            // An unknown entity is kept as a hint, short enough for the index;
+            // U+0000 cannot be stored.
+            entities.push(mutation.entity.replace('\0', "").chars().take(64).collect());
             results.push(serde_json::to_value(&result).map_err(|e| internal("sync result", e))?);
         }
         sqlx::query(

@@ -259,7 +259,7 @@ fn save_file(rescue: &Rescue) {
     let Ok(text) = serde_json::to_string_pretty(rescue) else {
         return;
     };
-    let day = super::engine::now_instant().unwrap_or_default();
+    let day = crate::clock::now_instant().unwrap_or_default();
     crate::ui::download(
         &format!(
             "partnerstwa-zmiany-{}.json",

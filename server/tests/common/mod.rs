@@ -16,6 +16,7 @@ use tower::ServiceExt;
 
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub set_cookie: Vec<String>,
     pub cache_control: Option<String>,
     pub body: String,
@@ -30,6 +31,7 @@ pub fn app(pool: PgPool, migrated: bool) -> Router {
         leptos_options,
         pool,
         migrated: Arc::new(AtomicBool::new(migrated)),
+        client_address_from: app::server_context::ClientAddressFrom::default(),
     })
 }
 
@@ -40,6 +42,7 @@ pub fn unreachable_pool() -> PgPool {
 pub async fn send(app: Router, request: Request<Body>) -> Reply {
     let response = app.oneshot(request).await.expect("response");
     let status = response.status();
+    let headers = response.headers().clone();
     let set_cookie = response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -51,9 +54,12 @@ pub async fn send(app: Router, request: Request<Body>) -> Reply {
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    let body = to_bytes(response.into_body(), 16 << 20)
+        .await
+        .expect("body");
     Reply {
         status,
+        headers,
         set_cookie,
         cache_control,
         body: String::from_utf8_lossy(&body).into_owned(),
@@ -79,6 +85,20 @@ pub async fn post_json(app: Router, uri: &str, json: &str, cookie: Option<&str>)
         request.body(Body::from(json.to_owned())).expect("request"),
     )
     .await
+}
+
+/// `POST` a JSON body from a client at `address`, as the server sees
+/// connections (the peer address of a real socket).
+pub async fn post_json_from(app: Router, uri: &str, json: &str, address: &str) -> Reply {
+    let peer: std::net::SocketAddr = format!("{address}:40000").parse().expect("address");
+    let mut request = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.to_owned()))
+        .expect("request");
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    send(app, request).await
 }
 
 /// `POST` a JSON body with a kiosk token, as a kiosk tablet does.
