@@ -21,6 +21,9 @@ pub enum AppError {
     NotFound,
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many passwords are being checked right now (a burst of sign-ins).
+    #[error("busy; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error("invalid {field:?}: {problem}")]
     Validation { field: Field, problem: Problem },
     /// The request is over the size limit.
@@ -95,7 +98,7 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::TooLarge => 413,
             Self::NotJson => 415,
-            Self::TooManyAttempts { .. } => 429,
+            Self::TooManyAttempts { .. } | Self::Busy { .. } => 429,
             Self::BadRequest | Self::Transport { .. } => 400,
             Self::Internal => 500,
         }

@@ -48,6 +48,7 @@ pub fn error_text(error: &AppError) -> String {
         )
         .to_string(),
         AppError::BadCredentials => t_string!(i18n, login.bad_credentials).to_string(),
+        AppError::Busy { .. } => t_string!(i18n, errors.busy).to_string(),
         AppError::Internal | AppError::BadRequest | AppError::TooLarge | AppError::NotJson => {
             t_string!(i18n, errors.internal).to_string()
         }

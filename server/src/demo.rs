@@ -337,6 +337,12 @@ pub async fn seed_meetings(pool: &PgPool, now: i64) -> Result<(), SeedError> {
         ),
     ]);
     let mut tx = pool.begin().await?;
+    // Revisions are taken in commit order, as a sync push takes them, so a
+    // device pulling meanwhile never skips a re-dated record.
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(app::sync::server::SYNC_LOCK)
+        .execute(&mut *tx)
+        .await?;
     // Eighteen months of the program, from the start of the month four months ago.
     sqlx::query(
         "update programs set

@@ -141,13 +141,7 @@ async fn serve() -> Result<(), BoxError> {
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
-    // The peer address reaches server functions (throttling sign-ins per client).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    server::router::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

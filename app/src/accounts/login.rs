@@ -32,7 +32,7 @@ pub async fn authenticate(
     // and the attempt counts against the address alone.
     let email = Email::parse(email).ok();
     let keys = throttle::Keys::new(email.as_ref().map(Email::as_str), client_address);
-    keys.count_attempt(pool).await?;
+    let attempt = keys.count_attempt(pool).await?;
 
     let account: Option<(Uuid, Option<String>)> = match &email {
         Some(email) => {
@@ -47,15 +47,15 @@ pub async fn authenticate(
         Some((id, Some(hash))) => (Some(id), hash),
         _ => (None, decoy_hash().await?.to_owned()),
     };
-    let attempt = if password_attempt.len() <= MAX_PASSWORD_BYTES {
+    let checked = if password_attempt.len() <= MAX_PASSWORD_BYTES {
         password_attempt.to_owned()
     } else {
         String::new()
     };
-    let matches = password::verify_off_thread(attempt, stored).await?;
+    let matches = password::verify_off_thread(checked, stored).await?;
     match user_id {
         Some(user_id) if matches && password_attempt.len() <= MAX_PASSWORD_BYTES => {
-            keys.succeeded(pool).await?;
+            keys.succeeded(pool, attempt).await?;
             Ok(user_id)
         }
         _ => Err(AppError::BadCredentials),

@@ -229,13 +229,13 @@ pub async fn change_password(
             .fetch_one(pool)
             .await?;
     let keys = throttle::Keys::current_password(user_id);
-    keys.count_attempt(pool).await?;
+    let attempt = keys.count_attempt(pool).await?;
     let matches = match stored {
         Some(stored) => password::verify_off_thread(current.to_owned(), stored).await?,
         None => false,
     };
     if matches {
-        keys.succeeded(pool).await?;
+        keys.succeeded(pool, attempt).await?;
     } else {
         return Err(AppError::invalid(
             Field::CurrentPassword,

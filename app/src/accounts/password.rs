@@ -77,34 +77,42 @@ pub fn most_at_once() -> usize {
 }
 
 /// Runs `work` on a blocking thread once one of `AT_ONCE` turns is free;
-/// when too many wait, or the wait is too long, answers `TooManyAttempts`.
+/// when too many wait, or the wait is too long, answers `Busy`.
 async fn in_turn<T: Send + 'static>(
     what: &'static str,
     work: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
 ) -> Result<T, crate::errors::AppError> {
     use crate::errors::{AppError, internal};
     use std::sync::atomic::Ordering;
-    let busy = AppError::TooManyAttempts {
+    let busy = AppError::Busy {
         retry_after_secs: WAIT.as_secs(),
     };
+    // Counted down however this ends, a client that went away included.
+    struct Waiting;
+    impl Drop for Waiting {
+        fn drop(&mut self) {
+            turns::WAITING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let waiting = Waiting;
     if turns::WAITING.fetch_add(1, Ordering::SeqCst) >= MAY_WAIT {
-        turns::WAITING.fetch_sub(1, Ordering::SeqCst);
         return Err(busy);
     }
     let permit = tokio::time::timeout(WAIT, turns::PERMITS.acquire()).await;
-    turns::WAITING.fetch_sub(1, Ordering::SeqCst);
+    drop(waiting);
     let Ok(Ok(permit)) = permit else {
         return Err(busy);
     };
-    let result = tokio::task::spawn_blocking(move || {
+    // The turn goes with the computation: it ends when the hash does, even
+    // if the request that asked for it is gone.
+    tokio::task::spawn_blocking(move || {
+        let _turn = permit;
         let _running = turns::Running::start();
         work()
     })
-    .await;
-    drop(permit);
-    result
-        .map_err(|e| internal(what, e))?
-        .map_err(|e| internal(what, e))
+    .await
+    .map_err(|e| internal(what, e))?
+    .map_err(|e| internal(what, e))
 }
 
 /// `hash` on a blocking thread, in turn, for async code.
