@@ -677,3 +677,133 @@ async fn the_programs_coordinator_sets_the_retention_and_versions_the_clause(poo
         2
     );
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn an_impossible_date_is_refused_and_one_stored_earlier_stops_no_retention(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let next_year = app::clock::instant()[..4].parse::<i32>().expect("year") + 1;
+    // 29 February of a year that has none, 31 April: refused at the edge.
+    let leap = if next_year % 4 == 0 {
+        next_year + 1
+    } else {
+        next_year
+    };
+    for impossible in [
+        format!("{leap}-02-29T10:00:00Z"),
+        format!("{next_year}-04-31T10:00:00Z"),
+    ] {
+        let results = push(
+            &pool,
+            &librarian,
+            &[mutation(
+                "meeting",
+                Uuid::new_v4(),
+                meeting(ZALESIE_PARTNERSHIP, &impossible),
+            )],
+        )
+        .await;
+        assert_eq!(
+            results[0]["status"], "rejected",
+            "{impossible}: {results:?}"
+        );
+        assert_eq!(results[0]["error"]["field"], "starts_at");
+    }
+    // Meetings stored before dates were checked, each with a sign-in: one on
+    // 30 February this year, one whose date is not even a date.
+    let this_year = next_year - 1;
+    let mut kept = Vec::new();
+    let mut bad = Uuid::nil();
+    for starts_at in [
+        format!("{this_year}-02-30T10:00:00Z"),
+        "jutro o 10".to_owned(),
+    ] {
+        let (meeting_id, sign_in_id) = (Uuid::new_v4(), Uuid::new_v4());
+        sqlx::query(
+            "insert into records (entity, id, library_id, rev, data)
+             values ('meeting', $1, $3, nextval('revisions'), $4),
+                    ('sign_in', $2, $3, nextval('revisions'), $5)",
+        )
+        .bind(meeting_id)
+        .bind(sign_in_id)
+        .bind(server::demo::ZALESIE)
+        .bind(
+            json!({"partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Zły dzień",
+                     "starts_at": starts_at}),
+        )
+        .bind(sign_in(meeting_id, "Ala Zła"))
+        .execute(&pool)
+        .await
+        .expect("old rows");
+        kept.push((sign_in_id, false));
+        bad = meeting_id;
+    }
+    let old = zalesie_meeting(&pool, &librarian, &instant_in(-6 * 366, 0)).await;
+    let gone = Uuid::new_v4();
+    push(
+        &pool,
+        &librarian,
+        &[mutation("sign_in", gone, sign_in(old, "Anna Dawna"))],
+    )
+    .await;
+
+    // The job still erases what is due everywhere else.
+    let erased = app::attendance::retention::erase_expired(&pool, app::clock::now())
+        .await
+        .expect("job");
+    assert_eq!(erased, 1);
+    let mut deleted: Vec<(Uuid, bool)> = sqlx::query_as(
+        "select id, deleted from records where entity = 'sign_in' order by deleted, id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    kept.sort();
+    kept.push((gone, true));
+    deleted.sort_by_key(|(id, deleted)| (*deleted, *id));
+    assert_eq!(deleted, kept);
+    // And a kiosk link for that meeting is made, not a 500.
+    let reply = call(
+        &pool,
+        "/api/kiosk-token",
+        &format!(r#"{{"meeting_id":"{bad}"}}"#),
+        Some(&librarian),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_sign_ins_of_a_deleted_meeting_are_kept_as_long_as_any_and_then_erased(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let held = zalesie_meeting(&pool, &librarian, &instant_in(-10, 0)).await;
+    let signed = Uuid::new_v4();
+    push(
+        &pool,
+        &librarian,
+        &[mutation("sign_in", signed, sign_in(held, "Ola Nowa"))],
+    )
+    .await;
+    let mut delete = mutation("meeting", held, json!({}));
+    delete["op"] = json!("delete");
+    let results = push(&pool, &librarian, &[delete]).await;
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+
+    let erase_on = |days: i64| {
+        let pool = pool.clone();
+        async move {
+            app::attendance::retention::erase_expired(&pool, app::clock::now() + days * 86_400)
+                .await
+                .expect("job")
+        }
+    };
+    // Five years (the program's default) from the day it was deleted.
+    assert_eq!(erase_on(0).await, 0);
+    assert_eq!(erase_on(5 * 365).await, 0);
+    assert_eq!(erase_on(5 * 365 + 7).await, 1);
+    let data: Value = sqlx::query_scalar("select data from records where id = $1")
+        .bind(signed)
+        .fetch_one(&pool)
+        .await
+        .expect("tombstone");
+    assert_eq!(data, json!({}));
+}

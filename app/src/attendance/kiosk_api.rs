@@ -110,7 +110,12 @@ pub mod ssr {
         now: i64,
     ) -> Result<KioskLink, AppError> {
         let (library_id, data) = editable_meeting(pool, actor, meeting_id).await?;
-        let starts_at = data.get("starts_at").and_then(Value::as_str);
+        // A date stored before dates were checked against the calendar counts
+        // as none, rather than failing the link.
+        let starts_at = data
+            .get("starts_at")
+            .and_then(Value::as_str)
+            .filter(|at| crate::meetings::model::is_utc_instant(at));
         let token = session::new_token();
         // Valid until midnight in Poland after the meeting day, or after
         // today for a meeting already past (a list typed in later).

@@ -79,23 +79,54 @@ pub async fn erase(
 }
 
 /// Erases every sign-in whose meeting started longer ago than its program
-/// keeps sign-ins, as of `now` (seconds since the epoch). Returns how many
-/// were erased.
+/// keeps sign-ins, as of `now` (seconds since the epoch). A deleted meeting
+/// (its data is gone) counts from the day it was deleted, with the longest
+/// period of its library's programs, so its list is kept as long as any
+/// other and then goes. Returns how many were erased.
+///
+/// Dates are compared as the canonical text they are stored in, never cast,
+/// so one malformed date cannot stop the job for every library: that
+/// meeting's sign-ins wait and the meeting is named in the log.
 pub async fn erase_expired(pool: &PgPool, now: i64) -> Result<u64, AppError> {
+    const INSTANT: &str = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$";
     let mut tx = pool.begin().await?;
-    let expired: Vec<Uuid> = sqlx::query_scalar(
-        "select s.id
-         from records s
-         join records m on m.entity = 'meeting' and m.id::text = s.data ->> 'meeting_id'
-         join partnerships p on p.id::text = m.data ->> 'partnership_id'
-         join programs pr on pr.id = p.program_id
-         where s.entity = 'sign_in' and not s.deleted
-           and (m.data ->> 'starts_at')::timestamptz
-               + make_interval(months => pr.sign_in_retention_months) < $1::timestamptz",
+    let rows: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
+        r#"with held as (
+             select s.id, m.id as meeting_id,
+                    case when m.deleted
+                         then to_char(m.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                         else coalesce(m.data ->> 'starts_at', '') end as started,
+                    coalesce(pr.sign_in_retention_months,
+                             (select max(x.sign_in_retention_months) from program_libraries pl
+                              join programs x on x.id = pl.program_id
+                              where pl.library_id = m.library_id),
+                             60) as months
+             from records s
+             join records m on m.entity = 'meeting' and m.id::text = s.data ->> 'meeting_id'
+             left join partnerships p on not m.deleted and p.id::text = m.data ->> 'partnership_id'
+             left join programs pr on pr.id = p.program_id
+             where s.entity = 'sign_in' and not s.deleted)
+           select id, meeting_id, started ~ $1 from held
+           where started !~ $1
+              or started < to_char(($2::timestamptz - make_interval(months => months)) at time zone 'utc',
+                                   'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
     )
+    .bind(INSTANT)
     .bind(crate::format::instant_of(now))
     .fetch_all(&mut *tx)
     .await?;
+    let mut expired = Vec::with_capacity(rows.len());
+    let mut malformed = std::collections::BTreeSet::new();
+    for (id, meeting, well_formed) in rows {
+        if well_formed {
+            expired.push(id);
+        } else {
+            malformed.insert(meeting);
+        }
+    }
+    for meeting in malformed {
+        tracing::warn!("retention: meeting {meeting} has no usable start date; its sign-ins wait");
+    }
     let erased = if expired.is_empty() {
         0
     } else {

@@ -81,11 +81,24 @@ pub fn is_utc_instant(text: &str) -> bool {
         && bytes[16] == b':'
         && digits(17..19)
         && bytes[19] == b'Z'
+        && (1..=9999).contains(&number(0..4))
         && (1..=12).contains(&number(5..7))
-        && (1..=31).contains(&number(8..10))
+        && (1..=days_in_month(number(0..4), number(5..7))).contains(&number(8..10))
         && number(11..13) < 24
         && number(14..16) < 60
         && number(17..19) < 60
+}
+
+/// Days in a month of the Gregorian calendar (0 for no such month).
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    }
 }
 
 /// A calendar day written `YYYY-MM-DD`.
@@ -218,6 +231,18 @@ mod tests {
         assert!(is_utc_instant("2026-10-20T12:00:00Z"));
         assert!(!is_utc_instant("2026-10-20T12:00:00+02:00"));
         assert!(!is_utc_instant("2026-13-20T12:00:00Z"));
+        // Real calendar days only: PostgreSQL refuses the others.
+        for impossible in ["2027-02-29", "2026-04-31", "0000-01-01", "2026-06-00"] {
+            assert!(!is_day(impossible), "{impossible}");
+            assert!(
+                !is_utc_instant(&format!("{impossible}T10:00:00Z")),
+                "{impossible}"
+            );
+        }
+        for real in ["2028-02-29", "2000-02-29", "2026-12-31", "2026-04-30"] {
+            assert!(is_day(real), "{real}");
+        }
+        assert!(!is_day("2100-02-29"));
         assert!(!is_utc_instant("2026-10-20 12:00:00Z"));
         assert!(is_day("2026-10-20") && !is_day("20.10.2026"));
     }
