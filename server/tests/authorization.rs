@@ -712,3 +712,47 @@ async fn a_password_less_account_of_another_program_only_gains_a_role(pool: PgPo
         2
     );
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_coordinator_reads_a_librarys_meetings_but_cannot_change_them(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let coordinator = sign_in(&pool, "koordynator@demo.local", demo::DEMO_PASSWORD).await;
+    let meeting = uuid::Uuid::new_v4();
+    let made = call(
+        &pool,
+        "/api/sync",
+        &sync_body(meeting, demo::ZALESIE_PARTNERSHIP),
+        Some(&librarian),
+    )
+    .await;
+    assert!(made.body.contains(r#""status":"applied""#), "{}", made.body);
+
+    let pulled = call(&pool, "/api/sync", r#"{"device_id":"5a1e0000-0000-4000-8000-00000000c0de","cursor":0,"pull_limit":100,"mutations":[]}"#, Some(&coordinator)).await;
+    assert!(
+        pulled.body.contains(&meeting.to_string()),
+        "{}",
+        pulled.body
+    );
+    let changed = call(
+        &pool,
+        "/api/sync",
+        &sync_body(meeting, demo::ZALESIE_PARTNERSHIP),
+        Some(&coordinator),
+    )
+    .await;
+    assert!(
+        changed.body.contains(r#""status":"rejected""#),
+        "{}",
+        changed.body
+    );
+    assert_eq!(
+        count(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' = 'Obce spotkanie'").await,
+        1
+    );
+    let partnerships = call(&pool, "/api/partnerships", "{}", Some(&coordinator)).await;
+    assert!(
+        !partnerships.body.contains(r#""editable":true"#),
+        "{}",
+        partnerships.body
+    );
+}

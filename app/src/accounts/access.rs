@@ -85,7 +85,11 @@ impl Actor {
                 let coordinator = self.coordinated_libraries.contains(&id);
                 match action {
                     Action::View => librarian || tutor || coordinator,
-                    Action::Edit => librarian || coordinator,
+                    // A library's paperwork is its own (it is the controller of
+                    // its attendees' data); a coordinator of hundreds of
+                    // libraries reads it, and a stolen coordinator account
+                    // cannot rewrite it.
+                    Action::Edit => librarian,
                     Action::LogHours => librarian || tutor || coordinator,
                     Action::Manage => coordinator,
                 }
@@ -192,6 +196,11 @@ mod tests {
         assert!(!actor.may(Action::Manage, Target::Program(id(51))));
         assert!(!actor.may(Action::View, Target::Library(id(2))));
         assert!(actor.may(Action::Manage, Target::People));
+        // She reads a library's paperwork and logs its tutors' hours, but
+        // the meetings, partners, plans and lists are the library's to change.
+        assert!(actor.may(Action::View, Target::Library(id(1))));
+        assert!(actor.may(Action::LogHours, Target::Library(id(1))));
+        assert!(!actor.may(Action::Edit, Target::Library(id(1))));
     }
 
     #[test]
