@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signIn } from './helpers';
+import { goOffline, goOnline, signIn, sql, uniqueTitle } from './helpers';
 
 test('a librarian signs in, sees her name, signs out, and back shows nobody signed in', async ({ page }) => {
   await signIn(page, 'biblioteka1@demo.local', 'demo-demo-demo');
@@ -25,4 +25,44 @@ test('a wrong password gives a clear Polish message and no session', async ({ pa
   expect(page.url()).not.toContain('password');
   const cookies = await context.cookies();
   expect(cookies.find((c) => c.name === 'partnerstwa_session')).toBeUndefined();
+});
+
+test('a sign-out without a network says so and keeps the page; back online it signs out', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'biblioteka1@demo.local', 'demo-demo-demo');
+  const header = page.locator('header');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
+
+  await goOffline(context);
+  await header.getByRole('button', { name: 'Wyloguj się' }).click();
+  await expect(header.getByRole('alert')).toContainText('Nie wylogowano');
+  await expect(page).not.toHaveURL(/\/logowanie$/);
+  await expect(header).toContainText('Barbara Kowalska');
+
+  await goOnline(context);
+  await header.getByRole('button', { name: 'Wyloguj się' }).click();
+  await expect(page).toHaveURL(/\/logowanie$/);
+  await context.close();
+});
+
+test('signing out of all devices ends the other browser\'s session too', async ({ browser }) => {
+  // An account of its own: other tests stay signed in as the demo people.
+  const email = `${uniqueTitle('wszedzie').replace(/[^a-z0-9-]/g, '-')}@demo.local`;
+  sql(`insert into users (id, email, full_name, password_hash)
+       select gen_random_uuid(), '${email}', 'Wanda Wszędzie', password_hash from users
+       where email = 'biblioteka1@demo.local' returning id`);
+  const [first, second] = [await browser.newContext(), await browser.newContext()];
+  const [tablet, laptop] = [await first.newPage(), await second.newPage()];
+  await signIn(tablet, email, 'demo-demo-demo');
+  await signIn(laptop, email, 'demo-demo-demo');
+
+  await laptop.goto('/konto');
+  await laptop.getByRole('button', { name: 'Wyloguj ze wszystkich urządzeń' }).click();
+  await expect(laptop).toHaveURL(/\/logowanie$/);
+  await tablet.goto('/konto');
+  await expect(tablet.locator('header').getByRole('link', { name: 'Zaloguj się' })).toBeVisible();
+  expect(sql(`select count(*) from sessions s join users u on u.id = s.user_id where u.email = '${email}'`)).toBe('0');
+  await first.close();
+  await second.close();
 });

@@ -327,3 +327,75 @@ async fn the_served_app_counts_failures_per_client_address(pool: PgPool) {
     let _ = stop.send(());
     served.await.expect("task").expect("served");
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn signing_out_everywhere_ends_every_session_of_the_person_only(pool: PgPool) {
+    seeded(&pool).await;
+    let sign_in = |body: &'static str| {
+        let pool = pool.clone();
+        async move {
+            session_cookie(
+                &post_json(app(pool, true), "/api/login", body, None)
+                    .await
+                    .set_cookie,
+            )
+        }
+    };
+    let (tablet, laptop) = (sign_in(LIBRARIAN1).await, sign_in(LIBRARIAN1).await);
+    let other = sign_in(r#"{"email":"biblioteka2@demo.local","password":"demo-demo-demo"}"#).await;
+    let me = |cookie: String| {
+        let pool = pool.clone();
+        async move {
+            post_json(app(pool, true), "/api/me", "{}", Some(&cookie))
+                .await
+                .body
+        }
+    };
+    let done = post_json(
+        app(pool.clone(), true),
+        "/api/logout-everywhere",
+        "{}",
+        Some(&laptop),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.set_cookie.iter().any(|c| c.contains("Max-Age=0")),
+        "{:?}",
+        done.set_cookie
+    );
+    assert_eq!(me(tablet).await, "null");
+    assert_eq!(me(laptop).await, "null");
+    assert!(me(other).await.contains("Ewa Zielińska"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_session_used_every_day_still_ends_ninety_days_after_sign_in(pool: PgPool) {
+    seeded(&pool).await;
+    let cookie = session_cookie(
+        &post_json(app(pool.clone(), true), "/api/login", LIBRARIAN1, None)
+            .await
+            .set_cookie,
+    );
+    // Signed in 89 days ago and used a minute ago: still on.
+    sqlx::query("update sessions set created_at = now() - interval '89 days', last_seen_at = now() - interval '2 minutes'")
+        .execute(&pool)
+        .await
+        .expect("age");
+    let me = post_json(app(pool.clone(), true), "/api/me", "{}", Some(&cookie)).await;
+    assert!(me.body.contains("Barbara Kowalska"), "{}", me.body);
+    // The slide never passes the ninetieth day.
+    let left: f64 = sqlx::query_scalar(
+        "select extract(epoch from expires_at - created_at)::float8 / 86400 from sessions",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("expiry");
+    assert!(left <= 90.0, "{left}");
+    sqlx::query("update sessions set created_at = now() - interval '91 days'")
+        .execute(&pool)
+        .await
+        .expect("age");
+    let me = post_json(app(pool, true), "/api/me", "{}", Some(&cookie)).await;
+    assert_eq!(me.body, "null");
+}

@@ -29,6 +29,7 @@ fn endpoints() -> Vec<(&'static str, String)> {
     vec![
         ("/api/login", r#"{"email":"x@y.pl","password":"x"}"#.into()),
         ("/api/logout", "{}".into()),
+        ("/api/logout-everywhere", "{}".into()),
         ("/api/me", "{}".into()),
         ("/api/password-link", r#"{"token":"nope"}"#.into()),
         (

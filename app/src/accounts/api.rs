@@ -56,6 +56,26 @@ pub async fn logout() -> Result<(), AppError> {
     )
 }
 
+/// `POST /api/logout-everywhere`: ends every session of the signed-in person
+/// (a lost tablet, a shared computer left signed in), this one too.
+#[server(prefix = "/api", endpoint = "logout-everywhere", input = Json, output = Json)]
+pub async fn logout_everywhere() -> Result<(), AppError> {
+    use crate::{accounts::session, errors::respond, server_context as ctx};
+    respond(
+        async {
+            let pool = ctx::pool()?;
+            let token = ctx::session_token().ok_or(AppError::Unauthorized)?;
+            let user_id = session::resolve(&pool, &token)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            super::manage::sign_out_everywhere(&pool, user_id).await?;
+            ctx::set_cookie(&session::removal_cookie(ctx::is_https()));
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// `POST /api/me`: the signed-in person, or `None` for a visitor.
 #[server(prefix = "/api", endpoint = "me", input = Json, output = Json)]
 pub async fn signed_in_person() -> Result<Option<Me>, AppError> {

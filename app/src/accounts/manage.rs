@@ -284,6 +284,26 @@ async fn replace_password(
     audit::record(conn, Some(user_id), action, "user", user_id, json!({})).await
 }
 
+/// Ends every session of the person, with an audit entry.
+pub async fn sign_out_everywhere(pool: &PgPool, user_id: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("delete from sessions where user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Some(user_id),
+        "account.signed_out_everywhere",
+        "user",
+        user_id,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Deactivates (ending every session and unused link at once) or reactivates an account.
 pub async fn set_active(
     pool: &PgPool,

@@ -1,7 +1,10 @@
 //! The sign-in page and the signed-in person's menu in the header.
 
 use super::{
-    api::{ChangePassword, Login, Logout, Me, SetPassword, password_link, signed_in_person},
+    api::{
+        ChangePassword, Login, Logout, LogoutEverywhere, Me, SetPassword, password_link,
+        signed_in_person,
+    },
     model::{Email, NewPassword, Strength, strength},
 };
 use crate::{
@@ -103,11 +106,18 @@ pub fn UserMenu() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     // A click before hydration would do nothing: the button waits for the app.
     let hydrated = crate::ui::hydrated();
+    // Only a sign-out the server confirmed leaves the page: offline, the
+    // cookie and this person's cached pages are still there, and the next
+    // person at a shared tablet must not find them.
     Effect::new(move |_| {
-        if logout.value().get().is_some() {
+        if let Some(Ok(())) = logout.value().get() {
             go_to("/logowanie");
         }
     });
+    let failed = move || {
+        matches!(logout.value().get(), Some(Err(_)))
+            .then(|| view! { <span class="user-menu__error" role="alert">{t!(i18n, login.logout_failed)}</span> })
+    };
     view! {
         <Transition>
             {move || {
@@ -118,6 +128,7 @@ pub fn UserMenu() -> impl IntoView {
                             on:click=move |_| { logout.dispatch(Logout {}); }>
                             {t!(i18n, login.logout)}
                         </button>
+                        {failed}
                     }.into_any(),
                     _ => view! {
                         <a class="button button--quiet" href="/logowanie">{t!(i18n, login.title)}</a>
@@ -279,6 +290,18 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let change = ServerAction::<ChangePassword>::new();
+    let everywhere = ServerAction::<LogoutEverywhere>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = everywhere.value().get() {
+            go_to("/logowanie");
+        }
+    });
+    let everywhere_failed = move || match everywhere.value().get() {
+        Some(Err(error)) => {
+            Some(view! { <p class="form__error" role="alert">{error_text(&error)}</p> })
+        }
+        _ => None,
+    };
     let ready = crate::ui::hydrated();
     let current = RwSignal::new(String::new());
     let current_field = NodeRef::new();
@@ -348,6 +371,13 @@ pub fn AccountPage() -> impl IntoView {
                                     {t!(i18n, account.submit)}
                                 </button>
                             </form>
+                            <h2>{t!(i18n, account.everywhere_title)}</h2>
+                            <p>{t!(i18n, account.everywhere_intro)}</p>
+                            {everywhere_failed}
+                            <button type="button" class="button button--quiet" disabled=move || !ready.get() || everywhere.pending().get()
+                                on:click=move |_| { everywhere.dispatch(LogoutEverywhere {}); }>
+                                {t!(i18n, account.everywhere)}
+                            </button>
                         }.into_any()
                     }
                     Ok(None) => view! { <ErrorNotice error=AppError::Unauthorized /> }.into_any(),

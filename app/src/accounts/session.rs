@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 pub const COOKIE_NAME: &str = "partnerstwa_session";
 pub const LIFETIME_DAYS: i64 = 30;
+/// However often it is used, a session ends this long after sign-in, so a
+/// stolen cookie does not live for ever.
+pub const MAX_AGE_DAYS: i32 = 90;
 
 /// A new session token: 256 random bits, URL-safe.
 pub fn new_token() -> String {
@@ -94,9 +97,12 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Uuid>, AppErro
              select s.token_hash, s.user_id, s.last_seen_at
              from sessions s join users u on u.id = s.user_id
              where s.token_hash = $1 and s.expires_at > now() and u.is_active
+               and s.created_at > now() - make_interval(days => $3)
          ), slid as (
              update sessions s
-             set last_seen_at = now(), expires_at = now() + make_interval(days => $2)
+             set last_seen_at = now(),
+                 expires_at = least(now() + make_interval(days => $2),
+                                    s.created_at + make_interval(days => $3))
              from live
              where s.token_hash = live.token_hash and live.last_seen_at < now() - interval '1 minute'
          )
@@ -104,6 +110,7 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Uuid>, AppErro
     )
     .bind(token_hash(token))
     .bind(LIFETIME_DAYS as i32)
+    .bind(MAX_AGE_DAYS)
     .fetch_optional(pool)
     .await?;
     Ok(user_id)
