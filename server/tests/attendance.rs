@@ -807,3 +807,65 @@ async fn the_sign_ins_of_a_deleted_meeting_are_kept_as_long_as_any_and_then_eras
         .expect("tombstone");
     assert_eq!(data, json!({}));
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_shortened_retention_erases_nothing_for_thirty_days_and_can_be_undone(pool: PgPool) {
+    use app::{attendance::retention::erase_expired, directory::program_settings::ssr::save};
+    const DAY: i64 = 86_400;
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let held = zalesie_meeting(&pool, &librarian, &instant_in(-2 * 365, 0)).await;
+    push(
+        &pool,
+        &librarian,
+        &[mutation(
+            "sign_in",
+            Uuid::new_v4(),
+            sign_in(held, "Ola Dawna"),
+        )],
+    )
+    .await;
+    let coordinator = app::accounts::session::load_actor(&pool, server::demo::ACCOUNTS[0].id)
+        .await
+        .expect("actor");
+    let (short, full): (String, String) = sqlx::query_as(
+        "select short_text, full_text from information_clauses where program_id = $1",
+    )
+    .bind(PRB_ROUND_III)
+    .fetch_one(&pool)
+    .await
+    .expect("clause");
+    let now = app::clock::now();
+    let set = |months: i32, at: i64| {
+        let (pool, coordinator, short, full) = (
+            pool.clone(),
+            coordinator.clone(),
+            short.clone(),
+            full.clone(),
+        );
+        async move {
+            save(
+                &pool,
+                &coordinator,
+                PRB_ROUND_III,
+                (months, &short, &full),
+                at,
+            )
+            .await
+            .expect("settings");
+        }
+    };
+    let erased_on = |at: i64| {
+        let pool = pool.clone();
+        async move { erase_expired(&pool, at).await.expect("job") }
+    };
+    // One year instead of five: the two-year-old list is kept for now…
+    set(12, now).await;
+    assert_eq!(erased_on(now).await, 0);
+    // …and putting five years back within the month undoes it.
+    set(60, now + DAY).await;
+    assert_eq!(erased_on(now + 31 * DAY).await, 0);
+    // Shortened again, it erases once the thirty days have passed.
+    set(12, now + 2 * DAY).await;
+    assert_eq!(erased_on(now + 2 * DAY + 29 * DAY).await, 0);
+    assert_eq!(erased_on(now + 2 * DAY + 31 * DAY).await, 1);
+}

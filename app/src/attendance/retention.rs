@@ -96,8 +96,13 @@ pub async fn erase_expired(pool: &PgPool, now: i64) -> Result<u64, AppError> {
                     case when m.deleted
                          then to_char(m.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                          else coalesce(m.data ->> 'starts_at', '') end as started,
-                    coalesce(pr.sign_in_retention_months,
-                             (select max(x.sign_in_retention_months) from program_libraries pl
+                    coalesce(case when pr.retention_grace_until > $2::timestamptz
+                                  then greatest(pr.sign_in_retention_months, pr.retention_grace_months)
+                                  else pr.sign_in_retention_months end,
+                             (select max(case when x.retention_grace_until > $2::timestamptz
+                                              then greatest(x.sign_in_retention_months, x.retention_grace_months)
+                                              else x.sign_in_retention_months end)
+                              from program_libraries pl
                               join programs x on x.id = pl.program_id
                               where pl.library_id = m.library_id),
                              60) as months

@@ -60,9 +60,8 @@ pub async fn save_program_settings(
                 &ctx::pool()?,
                 &actor,
                 program_id,
-                retention_months,
-                short_text.trim(),
-                full_text.trim(),
+                (retention_months, short_text.trim(), full_text.trim()),
+                crate::clock::now(),
             )
             .await
         }
@@ -81,25 +80,51 @@ pub mod ssr {
     use sqlx::PgPool;
     use uuid::Uuid;
 
+    /// Days a shortened retention period waits before it erases anything.
+    pub const GRACE_DAYS: i64 = 30;
+
+    /// Saves the retention period and clause as of `now` (seconds since the
+    /// epoch). A shorter period starts erasing only after `GRACE_DAYS`; until
+    /// then the longest period of the last `GRACE_DAYS` still holds.
     pub async fn save(
         pool: &PgPool,
         actor: &Actor,
         program_id: Uuid,
-        retention_months: i32,
-        short_text: &str,
-        full_text: &str,
+        (retention_months, short_text, full_text): (i32, &str, &str),
+        now: i64,
     ) -> Result<SavedSettings, AppError> {
         if !actor.may(Action::Manage, Target::Program(program_id)) {
             return Err(AppError::Forbidden);
         }
         check(retention_months, short_text, full_text)?;
         let mut tx = pool.begin().await?;
-        let updated =
-            sqlx::query("update programs set sign_in_retention_months = $2 where id = $1")
-                .bind(program_id)
-                .bind(retention_months)
-                .execute(&mut *tx)
-                .await?;
+        let grace_until = crate::format::instant_of(now + GRACE_DAYS * 86_400);
+        let updated = sqlx::query(
+            "update programs set
+                 retention_grace_months = case
+                     when $2 >= greatest(sign_in_retention_months,
+                                         case when retention_grace_until > $3::timestamptz
+                                              then retention_grace_months else 0 end)
+                     then null
+                     else greatest(sign_in_retention_months,
+                                   case when retention_grace_until > $3::timestamptz
+                                        then retention_grace_months else 0 end) end,
+                 retention_grace_until = case
+                     when $2 >= greatest(sign_in_retention_months,
+                                         case when retention_grace_until > $3::timestamptz
+                                              then retention_grace_months else 0 end)
+                     then null
+                     when $2 < sign_in_retention_months then $4::timestamptz
+                     else retention_grace_until end,
+                 sign_in_retention_months = $2
+             where id = $1",
+        )
+        .bind(program_id)
+        .bind(retention_months)
+        .bind(crate::format::instant_of(now))
+        .bind(&grace_until)
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() == 0 {
             return Err(AppError::NotFound);
         }
