@@ -11,7 +11,7 @@ use app::{
     accounts::access::Actor,
     sync::{Mutation, server::Writer},
 };
-use common::rudka_partnership;
+use common::{actor_of, rudka_partnership};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::json;
 use server::demo::{self, ZALESIE_PARTNERSHIP};
@@ -29,17 +29,6 @@ const SEEDS: u64 = 4;
 const PUSHERS: u64 = 8;
 const PUSHES: usize = 30;
 const READERS: usize = 6;
-
-async fn actor_of(pool: &PgPool, email: &str) -> Actor {
-    let user: Uuid = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email)
-        .fetch_one(pool)
-        .await
-        .expect("user");
-    app::accounts::session::load_actor(pool, user)
-        .await
-        .expect("actor")
-}
 
 fn meeting(record: Uuid, base_rev: Option<i64>, partnership: Uuid, title: &str) -> Mutation {
     serde_json::from_value(json!({
@@ -98,15 +87,16 @@ async fn pushing(pool: PgPool, writers: [Writer; 2], actor: Actor, partnership: 
 }
 
 /// A device pulling in small pages until told the pushers are done; what it
-/// holds: each record's last revision.
+/// holds (each record's last revision, which is what a device keeps), and
+/// how many rounds it pulled while pushes were still going on.
 async fn reading(
     pool: PgPool,
     actor: Actor,
     done: Arc<AtomicBool>,
     seed: u64,
-) -> BTreeMap<(String, Uuid), i64> {
+) -> (BTreeMap<(String, Uuid), i64>, usize) {
     let mut rng = StdRng::seed_from_u64(seed);
-    let (mut cursor, mut held) = (0, BTreeMap::new());
+    let (mut cursor, mut held, mut rounds) = (0, BTreeMap::new(), 0);
     loop {
         // Read before pulling: a pull begun after the pushers finished sees all.
         let last = done.load(Ordering::SeqCst);
@@ -124,8 +114,9 @@ async fn reading(
             }
         }
         if last {
-            return held;
+            return (held, rounds);
         }
+        rounds += 1;
         tokio::task::yield_now().await;
     }
 }
@@ -145,6 +136,13 @@ async fn stored_for(pool: &PgPool, actor: &Actor) -> BTreeMap<(String, Uuid), i6
     rows.into_iter()
         .map(|(entity, id, rev)| ((entity, id), rev))
         .collect()
+}
+
+async fn meetings(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from records where entity = 'meeting'")
+        .fetch_one(pool)
+        .await
+        .expect("count")
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -169,14 +167,16 @@ async fn no_cursor_skips_a_change_however_pushes_interleave(pool: PgPool) {
     let writers = [Writer::start(pool.clone()), Writer::start(pool.clone())];
 
     for seed in 0..SEEDS {
+        let before = meetings(&pool).await;
         let done = Arc::new(AtomicBool::new(false));
         let mut readers = tokio::task::JoinSet::new();
         for r in 0..READERS {
             let actor = [&zalesie, &rudka, &coordinator][r % 3].clone();
             let (pool, done) = (pool.clone(), done.clone());
             readers.spawn(async move {
-                let held = reading(pool, actor.clone(), done, seed * 100 + r as u64).await;
-                (actor, held)
+                let (held, rounds) =
+                    reading(pool, actor.clone(), done, seed * 100 + r as u64).await;
+                ((actor, held), rounds)
             });
         }
         let mut pushers = tokio::task::JoinSet::new();
@@ -198,18 +198,25 @@ async fn no_cursor_skips_a_change_however_pushes_interleave(pool: PgPool) {
             pushed.expect("pusher");
         }
         done.store(true, Ordering::SeqCst);
+        let written = meetings(&pool).await - before;
+        assert!(
+            written > 100,
+            "seed {seed}: {written} meetings are too few to prove anything"
+        );
+        let mut rounds_while_pushing = 0;
         while let Some(read) = readers.join_next().await {
-            let (actor, held) = read.expect("reader");
+            let ((actor, held), rounds) = read.expect("reader");
+            rounds_while_pushing += rounds;
             let stored = stored_for(&pool, &actor).await;
-            assert!(
-                stored.len() > 10,
-                "seed {seed}: too little was written to prove anything"
-            );
             assert_eq!(
                 held, stored,
                 "seed {seed}: a reader's view differs from the database"
             );
         }
+        assert!(
+            rounds_while_pushing > READERS,
+            "seed {seed}: the readers hardly pulled while pushes were going on"
+        );
     }
     // The refused pushes made groups fail and be retried one by one.
     let retried: u64 = writers

@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
+use common::{RUDKA_PARTNERSHIP, actor_of, call, demo_sign_in, rudka_partnership, sign_in};
 use serde_json::{Value, json};
 use server::demo::{self, ZALESIE_PARTNERSHIP};
 use sqlx::PgPool;
@@ -596,18 +596,6 @@ async fn sign_ins_are_added_once_never_changed_and_only_by_the_library(pool: PgP
         .await,
         1
     );
-}
-
-/// The actor behind a demo account, as a session would load it.
-async fn actor_of(pool: &PgPool, email: &str) -> app::accounts::access::Actor {
-    let user: Uuid = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email)
-        .fetch_one(pool)
-        .await
-        .expect("user");
-    app::accounts::session::load_actor(pool, user)
-        .await
-        .expect("actor")
 }
 
 /// Demo data and a meeting of Zalesie's partnership, made by its librarian.

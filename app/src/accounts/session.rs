@@ -29,8 +29,10 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// The `Set-Cookie` value that stores `token`; `Secure` when served over HTTPS.
+/// The cookie lives as long as a session can (it is set only at sign-in);
+/// the server's sliding expiry decides when the session ends.
 pub fn cookie(token: &str, secure: bool) -> String {
-    let max_age = LIFETIME_DAYS * 24 * 60 * 60;
+    let max_age = i64::from(MAX_AGE_DAYS) * 24 * 60 * 60;
     let secure = if secure { "; Secure" } else { "" };
     format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }

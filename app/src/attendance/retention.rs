@@ -79,23 +79,38 @@ pub async fn erase(
 }
 
 /// Erases every sign-in whose meeting started longer ago than its program
-/// keeps sign-ins, as of `now` (seconds since the epoch). A deleted meeting
-/// (its data is gone) counts from the day it was deleted, with the longest
-/// period of its library's programs, so its list is kept as long as any
-/// other and then goes. Returns how many were erased.
+/// keeps sign-ins, as of `now` (seconds since the epoch). A shortened period
+/// waits out its grace (see `directory::program_settings`). A deleted
+/// meeting (its data is gone) is judged by its last version, as if it had
+/// not been deleted; without one, from its deletion, with the longest period
+/// of its library's programs (or the longest period there is). Returns how
+/// many were erased.
 ///
 /// Dates are compared as the canonical text they are stored in, never cast,
 /// so one malformed date cannot stop the job for every library: that
-/// meeting's sign-ins wait and the meeting is named in the log.
+/// meeting is named in the log and counted from the day it was stored.
 pub async fn erase_expired(pool: &PgPool, now: i64) -> Result<u64, AppError> {
-    const INSTANT: &str = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$";
+    const INSTANT: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
     let mut tx = pool.begin().await?;
-    let rows: Vec<(Uuid, Uuid, bool)> = sqlx::query_as(
-        r#"with held as (
+    let rows: Vec<(Uuid, Uuid, bool, bool)> = sqlx::query_as(
+        r#"with meetings as (
+             select m.id, m.library_id, m.created_at, m.updated_at,
+                    coalesce(case when m.deleted then last.data else m.data end, '{}') as data,
+                    m.deleted and last.data is null as unknown
+             from records m
+             left join lateral (
+                 select v.data from record_versions v
+                 where v.entity = 'meeting' and v.record_id = m.id and v.data ? 'starts_at'
+                 order by v.rev desc limit 1) last on m.deleted
+             where m.entity = 'meeting'),
+           held as (
              select s.id, m.id as meeting_id,
-                    case when m.deleted
+                    coalesce(m.data ->> 'starts_at', '') ~ $1 as readable,
+                    case when m.unknown
                          then to_char(m.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                         else coalesce(m.data ->> 'starts_at', '') end as started,
+                         when coalesce(m.data ->> 'starts_at', '') ~ $1 then m.data ->> 'starts_at'
+                         else to_char(m.created_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                    end as started,
                     coalesce(case when pr.retention_grace_until > $2::timestamptz
                                   then greatest(pr.sign_in_retention_months, pr.retention_grace_months)
                                   else pr.sign_in_retention_months end,
@@ -105,32 +120,37 @@ pub async fn erase_expired(pool: &PgPool, now: i64) -> Result<u64, AppError> {
                               from program_libraries pl
                               join programs x on x.id = pl.program_id
                               where pl.library_id = m.library_id),
-                             60) as months
+                             240) as months
              from records s
-             join records m on m.entity = 'meeting' and m.id::text = s.data ->> 'meeting_id'
-             left join partnerships p on not m.deleted and p.id::text = m.data ->> 'partnership_id'
+             join meetings m on m.id::text = s.data ->> 'meeting_id'
+             left join partnerships p on p.id::text = m.data ->> 'partnership_id'
              left join programs pr on pr.id = p.program_id
              where s.entity = 'sign_in' and not s.deleted)
-           select id, meeting_id, started ~ $1 from held
-           where started !~ $1
-              or started < to_char(($2::timestamptz - make_interval(months => months)) at time zone 'utc',
-                                   'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
+           select * from (
+             select id, meeting_id, readable,
+                    started collate "C" < to_char(($2::timestamptz at time zone 'utc') - make_interval(months => months),
+                                                  'YYYY-MM-DD"T"HH24:MI:SS"Z"') collate "C" as past
+             from held) judged
+           where past or not readable"#,
     )
     .bind(INSTANT)
     .bind(crate::format::instant_of(now))
     .fetch_all(&mut *tx)
     .await?;
-    let mut expired = Vec::with_capacity(rows.len());
-    let mut malformed = std::collections::BTreeSet::new();
-    for (id, meeting, well_formed) in rows {
-        if well_formed {
+    let mut expired = Vec::new();
+    let mut unreadable = std::collections::BTreeSet::new();
+    for (id, meeting, readable, past) in rows {
+        if !readable {
+            unreadable.insert(meeting);
+        }
+        if past {
             expired.push(id);
-        } else {
-            malformed.insert(meeting);
         }
     }
-    for meeting in malformed {
-        tracing::warn!("retention: meeting {meeting} has no usable start date; its sign-ins wait");
+    for meeting in unreadable {
+        tracing::warn!(
+            "retention: meeting {meeting} has no readable start date; its sign-ins count from the day it was stored"
+        );
     }
     let erased = if expired.is_empty() {
         0

@@ -131,6 +131,18 @@ pub async fn sign_in(pool: &PgPool, email: &str, password: &str) -> String {
     cookie.split(';').next().expect("name=value").to_owned()
 }
 
+/// The actor behind an account, as a session would load it.
+pub async fn actor_of(pool: &PgPool, email: &str) -> app::accounts::access::Actor {
+    let user: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .expect("user");
+    app::accounts::session::load_actor(pool, user)
+        .await
+        .expect("actor")
+}
+
 /// Seeds the demo data and signs in as one of its accounts.
 pub async fn demo_sign_in(pool: &PgPool, email: &str) -> String {
     demo::seed(pool, false).await.expect("seed");
