@@ -90,10 +90,13 @@ fn LanguageSwitch() -> impl IntoView {
         Locale::pl => Locale::en,
         Locale::en => Locale::pl,
     };
+    // A click before hydration would do nothing: the button waits for the app.
+    let hydrated = crate::ui::hydrated();
     view! {
         <button
             type="button"
             class="button button--quiet language-switch"
+            disabled=move || !hydrated.get()
             lang=move || other().as_str()
             aria-label=move || t_string!(i18n, language.switch_label)
             on:click=move |_| i18n.set_locale(other())

@@ -27,6 +27,9 @@ test('the language switch turns the page English without a reload, and the choic
 
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Library partnerships');
+  // The reloaded page hydrates again before its switch works (the button
+  // waits for it, and so does the click).
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
   await page.getByRole('button', { name: 'Przełącz interfejs na polski' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Partnerstwa lokalne bibliotek');
 });
