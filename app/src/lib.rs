@@ -13,6 +13,7 @@ pub mod attendance;
 pub mod clock;
 pub mod cookies;
 pub mod directory;
+pub mod entities;
 pub mod errors;
 pub mod format;
 pub mod home;

@@ -63,7 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_me();
-    let sync = provide_sync();
+    let sync = provide_sync(crate::entities::registry());
     let me = crate::accounts::pages::use_me();
     // The device's store opens for whoever is signed in; in the browser only.
     Effect::new(move |_| match me.get() {

@@ -38,7 +38,8 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let pool = state.pool.clone();
-        let writer = app::sync::server::Writer::start(state.pool.clone());
+        let writer =
+            app::sync::server::Writer::start(state.pool.clone(), app::entities::registry());
         let address_from = state.client_address_from.clone();
         move || {
             provide_context(pool.clone());

@@ -787,6 +787,13 @@ async fn the_sign_ins_of_a_deleted_meeting_are_kept_as_if_it_were_not_and_then_e
     .await;
     let mut delete = mutation("meeting", held, json!({}));
     delete["op"] = json!("delete");
+    // As the device that shows it: based on the meeting's current revision.
+    let rev: i64 = sqlx::query_scalar("select rev from records where id = $1")
+        .bind(held)
+        .fetch_one(&pool)
+        .await
+        .expect("rev");
+    delete["base_rev"] = json!(rev);
     let results = push(&pool, &librarian, &[delete]).await;
     assert_eq!(results[0]["status"], "applied", "{results:?}");
 

@@ -65,7 +65,15 @@ async fn pushing(pool: PgPool, writers: [Writer; 2], actor: Actor, partnership: 
             mutations.push(meeting(record, base, partnership, &title));
         }
         let results = match rng.random_range(0..5) {
-            0 => app::sync::server::push(&pool, &actor, device, &mutations).await,
+            0 => {
+                app::sync::server::push(
+                    &pool,
+                    app::entities::registry(),
+                    &app::sync::server::Sender::person(&actor, device),
+                    &mutations,
+                )
+                .await
+            }
             which => {
                 writers[which % 2]
                     .push(&actor, device, mutations.clone())
@@ -164,7 +172,10 @@ async fn no_cursor_skips_a_change_however_pushes_interleave(pool: PgPool) {
     let zalesie = actor_of(&pool, "biblioteka1@demo.local").await;
     let rudka = actor_of(&pool, "biblioteka2@demo.local").await;
     let coordinator = actor_of(&pool, "koordynator@demo.local").await;
-    let writers = [Writer::start(pool.clone()), Writer::start(pool.clone())];
+    let writers = [
+        Writer::start(pool.clone(), app::entities::registry()),
+        Writer::start(pool.clone(), app::entities::registry()),
+    ];
 
     for seed in 0..SEEDS {
         let before = meetings(&pool).await;

@@ -187,9 +187,14 @@ async fn hours_add_up_from_meetings_and_consultations_without_counting_twice(poo
 
     // Deleting the consultation of the long meeting... there is none: deleting
     // the meeting itself takes its three hours away.
+    let rev: i64 = sqlx::query_scalar("select rev from records where id = $1")
+        .bind(long)
+        .fetch_one(&pool)
+        .await
+        .expect("rev");
     let delete = json!({
         "id": Uuid::new_v4(), "seq": 2, "entity": "meeting", "record_id": long,
-        "op": "delete", "base_rev": null, "data": {}, "client_time": null,
+        "op": "delete", "base_rev": rev, "data": {}, "client_time": null,
     });
     let results = push(&pool, &librarian, &[delete]).await;
     assert_eq!(results[0]["status"], "applied", "{results:?}");

@@ -609,9 +609,14 @@ async fn meeting_in_zalesie(pool: &PgPool) -> (app::accounts::access::Actor, Uui
         meeting("Zebranie w świetlicy", ZALESIE_PARTNERSHIP),
     ))
     .expect("mutation");
-    app::sync::server::push(pool, &actor, Uuid::new_v4(), &[create])
-        .await
-        .expect("meeting");
+    app::sync::server::push(
+        pool,
+        app::entities::registry(),
+        &app::sync::server::Sender::person(&actor, Uuid::new_v4()),
+        &[create],
+    )
+    .await
+    .expect("meeting");
     (actor, meeting_id)
 }
 
@@ -626,7 +631,7 @@ async fn pushes_that_wait_together_are_committed_as_one_group_each_with_its_own_
 
     // Forty tablets each send one sign-in at the same moment; the
     // twentieth is signed in as another library's librarian.
-    let writer = Writer::start(pool.clone());
+    let writer = Writer::start(pool.clone(), app::entities::registry());
     let mut tablets = tokio::task::JoinSet::new();
     for n in 0..40 {
         let from_stranger = n == 20;
@@ -716,7 +721,7 @@ async fn a_push_that_fails_in_the_database_sinks_only_itself_when_its_group_is_r
         .execute(&mut *holder)
         .await
         .expect("lock");
-    let writer = Writer::start(pool.clone());
+    let writer = Writer::start(pool.clone(), app::entities::registry());
     let mut tablets = tokio::task::JoinSet::new();
     for n in 0..12 {
         let name = if n == 6 {

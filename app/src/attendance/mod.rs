@@ -8,6 +8,7 @@ pub mod personal;
 pub mod personal_page;
 #[cfg(feature = "ssr")]
 pub mod retention;
+pub mod rules;
 pub mod signature;
 
 use serde::{Deserialize, Serialize};

@@ -263,6 +263,11 @@ pub fn SignaturePad(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::{
+        Change, MutationResult, Op, Status,
+        local::{LocalStore, MemoryStorage},
+    };
+    use uuid::Uuid;
 
     #[test]
     fn a_straight_line_keeps_its_two_ends() {
@@ -298,5 +303,75 @@ mod tests {
         let stored = drawn(&strokes);
         assert_eq!(strokes_of(&stored), strokes);
         assert!(super::super::model::check_field("signature", &stored).is_ok());
+    }
+
+    #[test]
+    fn a_hundred_sign_ins_with_signatures_fit_with_room_to_spare() {
+        let signature = sample_signature();
+        let sign_in = |n: u32| {
+            json!({
+                "meeting_id": "5a1e0000-0000-4000-8000-000000000401",
+                "full_name": format!("Katarzyna Wiśniewska-Nowak {n}"),
+                "organization": "Stowarzyszenie Przyjaciół Ziemi Zaleskiej",
+                "function": "przewodnicząca zarządu", "contact": "k.wisniewska@example.pl",
+                "contact_consent": true, "clause_version": 1, "clause_ack": true,
+                "image_consent": true, "signed_at": "2026-11-22T12:00:00Z",
+                "signature": signature.clone(),
+            })
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+        };
+        let mut store =
+            LocalStore::open(MemoryStorage::default(), Uuid::from_u128(7)).expect("open");
+        let empty = store.storage().chars();
+        for n in 0..100 {
+            store
+                .save("sign_in", Uuid::new_v4(), Op::Upsert, sign_in(n), None)
+                .expect("save");
+        }
+        let waiting = store.storage().chars() - empty;
+        let batch = store.take_batch(100).expect("batch");
+        let pulled: Vec<Change> = batch
+            .iter()
+            .map(|m| Change {
+                entity: m.entity.clone(),
+                record_id: m.record_id,
+                rev: 1,
+                deleted: false,
+                data: m.data.clone(),
+            })
+            .collect();
+        let acknowledged: Vec<MutationResult> = batch
+            .iter()
+            .map(|m| MutationResult {
+                id: m.id,
+                status: Status::Applied,
+                rev: Some(1),
+                replayed: false,
+                conflicts: Vec::new(),
+                error: None,
+            })
+            .collect();
+        store
+            .apply_response(&acknowledged, &pulled, 1, None)
+            .expect("sync");
+        let synced = store.storage().chars() - empty;
+        let coordinates: usize = signature["strokes"].as_array().map_or(0, |strokes| {
+            strokes
+                .iter()
+                .filter_map(Value::as_array)
+                .map(Vec::len)
+                .sum()
+        });
+        println!(
+            "one sign-in ({coordinates} signature coordinates): {} characters waiting, {} synced",
+            waiting / 100,
+            synced / 100
+        );
+        // The figures the README gives; 5 million characters is the budget.
+        assert!(waiting / 100 < 2_000, "waiting: {waiting}");
+        assert!(synced / 100 < 2_000, "synced: {synced}");
+        assert!(waiting.max(synced) < 250_000);
     }
 }

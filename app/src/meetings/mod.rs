@@ -3,6 +3,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod rules;
 pub mod tasks;
 pub mod view;
 

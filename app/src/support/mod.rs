@@ -5,6 +5,7 @@ pub mod api;
 pub mod glance;
 pub mod model;
 pub mod pages;
+pub mod rules;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -19,18 +19,9 @@ pub async fn sync(
             let writer = ctx::sync_writer()?;
             // A kiosk tablet: sign-ins for its meeting in, nothing out.
             if let Some(token) = ctx::bearer_token() {
-                let grant =
-                    crate::attendance::kiosk_api::ssr::grant(&pool, &token, crate::clock::now())
-                        .await?
-                        .ok_or(AppError::Unauthorized)?;
-                let results = super::server::push_for_kiosk(
-                    &writer,
-                    &grant.actor,
-                    grant.meeting_id,
-                    device_id,
-                    &mutations,
-                )
-                .await?;
+                let grant = writer.grant(&token).await?.ok_or(AppError::Unauthorized)?;
+                let results =
+                    super::server::push_with_token(&writer, &grant, device_id, &mutations).await?;
                 return Ok(SyncResponse {
                     results,
                     changes: Vec::new(),

@@ -10,7 +10,10 @@
 //! syncs, holding a lease in storage; other tabs follow through storage
 //! events.
 
-use super::local::{LocalStore, StoreError, Summary};
+use super::{
+    local::{LocalStore, StoreError, Summary},
+    rules::Registry,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -114,10 +117,13 @@ pub struct SyncEngine {
     revision: RwSignal<u64>,
     pub status: RwSignal<SyncStatus>,
     state: StoredValue<LoopState>,
+    entities: &'static Registry,
 }
 
-pub fn provide_sync() -> SyncEngine {
+/// Provides the sync engine for `entities` (`crate::entities::registry()`).
+pub fn provide_sync(entities: &'static Registry) -> SyncEngine {
     let engine = SyncEngine {
+        entities,
         user: RwSignal::new(None),
         known: RwSignal::new(false),
         revision: RwSignal::new(0),
@@ -143,6 +149,11 @@ pub fn use_sync() -> SyncEngine {
 }
 
 impl SyncEngine {
+    /// What this app syncs.
+    pub fn entities(&self) -> &'static Registry {
+        self.entities
+    }
+
     /// Whether the store can be read: in the browser, after hydration, for a
     /// signed-in person. Before that pages show the same placeholder the
     /// server rendered.
@@ -258,7 +269,7 @@ mod browser {
 
     /// How often a visible page asks for other devices' changes.
     const IDLE_PULL_MS: u64 = 30_000;
-    /// How often the list of partnerships is refreshed.
+    /// How often the reference data (partnerships, libraries) is refreshed.
     const REFERENCES_MS: f64 = 300_000.0;
 
     enum Outcome {
@@ -466,7 +477,8 @@ mod browser {
             }
         }
 
-        /// Keeps the partnerships and libraries the person works with on the device.
+        /// Keeps the data the person works with beside the records on the
+        /// device (the partnerships, the libraries): all of it, or none.
         async fn refresh_references(&self, user: Uuid) {
             let due = self
                 .state
@@ -474,18 +486,22 @@ mod browser {
             if !due {
                 return;
             }
-            let partnerships = crate::meetings::api::my_partnerships().await;
-            let libraries = crate::support::api::my_libraries().await;
-            if let (Ok(partnerships), Ok(libraries)) = (partnerships, libraries) {
-                let saved = open(user).and_then(|mut store| {
-                    store.set_reference(crate::meetings::PARTNERSHIPS, &partnerships)?;
-                    store.set_reference(crate::support::LIBRARIES, &libraries)
-                });
-                if saved.is_ok() {
-                    self.state
-                        .update_value(|state| state.references_at = now_ms());
-                    self.changed();
+            let mut fetched = Vec::new();
+            for reference in self.entities.references() {
+                match reference.fetch().await {
+                    Ok(value) => fetched.push((reference.name(), value)),
+                    Err(_) => return,
                 }
+            }
+            let saved = open(user).and_then(|mut store| {
+                fetched
+                    .iter()
+                    .try_for_each(|(name, value)| store.set_reference(name, value))
+            });
+            if saved.is_ok() {
+                self.state
+                    .update_value(|state| state.references_at = now_ms());
+                self.changed();
             }
         }
     }

@@ -6,6 +6,9 @@ pub mod conflict;
 pub mod engine;
 pub mod local;
 #[cfg(feature = "ssr")]
+pub mod merge;
+pub mod rules;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod status;
 
@@ -17,6 +20,15 @@ use uuid::Uuid;
 pub const MAX_PULL: u32 = 1000;
 /// Most mutations one push may carry.
 pub const MAX_MUTATIONS: usize = 1000;
+/// The largest request body the server reads (8 MiB); larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The largest one mutation's data, or a record after a merge, may be (as
+/// JSON): one that is larger can never be accepted, so it is refused on its
+/// own (`too_large`) and the rest of the outbox flows.
+pub const MAX_RECORD_BYTES: usize = 2 * 1024 * 1024;
+/// About how many bytes of records one pull page carries at most (at least
+/// one record, however large).
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,11 +60,29 @@ pub enum Status {
     Rejected,
 }
 
+/// Why a mutation was refused, on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    Forbidden,
+    NotFound,
+    Validation,
+    UnknownEntity,
+    /// Larger than `MAX_RECORD_BYTES`.
+    TooLarge,
+    /// A delete of a record changed elsewhere since the device saw it.
+    Stale,
+    /// The mutation id was already used for another change.
+    IdTaken,
+    /// A code this version does not know (from a newer server).
+    #[serde(other)]
+    Other,
+}
+
 /// Why a mutation was refused; the device keeps it under "needs attention".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
-    /// `forbidden`, `not_found`, `validation`, `unknown_entity`.
-    pub code: String,
+    pub code: RefusalCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,

@@ -3,14 +3,13 @@
 //! the server refused and why, "send now", and the rescue file.
 
 use super::{
-    Mutation, Op, Rejection,
+    Mutation, Op, RefusalCode, Rejection,
     engine::{DeviceStore, SyncEngine, Trouble, use_sync},
     local::{Refused, Rescue},
 };
 use crate::{
     format,
     i18n::{t, t_string, use_i18n},
-    meetings::model as meeting,
     ui::{confirm, problem_text},
 };
 use leptos::{html, prelude::*};
@@ -69,42 +68,64 @@ fn trouble_text(trouble: Trouble) -> String {
     .to_string()
 }
 
-fn reason_text(error: &Rejection) -> String {
+/// Why a change was refused, naming the field in the entity's own words.
+fn reason_text(sync: SyncEngine, entity: &str, error: &Rejection) -> String {
     let i18n = use_i18n();
     if let Some(problem) = error.problem {
         let field = error.field.as_deref().unwrap_or_default();
-        let label = crate::meetings::view::field_label(field, i18n.get_locale_untracked());
+        let locale = i18n.get_locale_untracked();
+        let label = sync
+            .entities()
+            .get(entity)
+            .map(|rules| rules.field_label(field, locale))
+            .unwrap_or_else(|| field.to_owned());
         return format!("{label}: {}", problem_text(problem));
     }
-    match error.code.as_str() {
-        "forbidden" => t_string!(i18n, sync.reason_forbidden),
-        "not_found" => t_string!(i18n, sync.reason_not_found),
+    match error.code {
+        RefusalCode::Forbidden => t_string!(i18n, sync.reason_forbidden),
+        RefusalCode::NotFound => t_string!(i18n, sync.reason_not_found),
+        RefusalCode::Stale => t_string!(i18n, sync.reason_stale),
+        RefusalCode::TooLarge => t_string!(i18n, sync.reason_too_large),
+        RefusalCode::IdTaken => t_string!(i18n, sync.reason_id_taken),
         _ => t_string!(i18n, sync.reason_other),
     }
     .to_string()
 }
 
 /// The title a change is about: its own, or the record's as the device holds it.
-fn title_of(store: &DeviceStore, mutation: &Mutation, outbox_title: Option<&str>) -> String {
-    outbox_title
-        .map(str::to_owned)
+fn title_of(sync: SyncEngine, store: &DeviceStore, mutation: &Mutation) -> String {
+    let field = sync
+        .entities()
+        .get(&mutation.entity)
+        .map_or("title", |rules| rules.title_field());
+    if field.is_empty() {
+        return String::new();
+    }
+    let title = |fields: &serde_json::Map<String, Value>| {
+        fields.get(field).and_then(Value::as_str).map(str::to_owned)
+    };
+    title(&mutation.data)
         .or_else(|| {
             store
                 .view(&mutation.entity, mutation.record_id)
                 .ok()
                 .flatten()
-                .and_then(|r| r.get("title").and_then(Value::as_str).map(str::to_owned))
+                .and_then(|record| title(&record))
         })
         .unwrap_or_default()
 }
 
-/// One line for a change: what it is about, and when it was made.
-fn describe(mutation: &Mutation, title: &str) -> (String, Option<String>) {
+/// One line for a change: what it is about, and when it was made; and the
+/// page where it can be seen.
+fn describe(sync: SyncEngine, mutation: &Mutation, title: &str) -> (String, Option<String>) {
     let i18n = use_i18n();
-    let kind = match mutation.entity.as_str() {
-        meeting::ENTITY => t_string!(i18n, sync.entity_meeting),
-        super::conflict::ENTITY => t_string!(i18n, sync.entity_conflict),
-        _ => t_string!(i18n, sync.entity_other),
+    let rules = sync.entities().get(&mutation.entity);
+    let kind = match rules {
+        Some(rules) => rules.label(i18n.get_locale_untracked()),
+        None if mutation.entity == super::conflict::ENTITY => {
+            t_string!(i18n, sync.entity_conflict).to_string()
+        }
+        None => t_string!(i18n, sync.entity_other).to_string(),
     };
     let what = match mutation.op {
         Op::Delete => format!("{kind} ({}) {title}", t_string!(i18n, sync.deleted)),
@@ -118,8 +139,9 @@ fn describe(mutation: &Mutation, title: &str) -> (String, Option<String>) {
         )
         .to_string()
     });
-    let link = (mutation.entity == meeting::ENTITY && mutation.op == Op::Upsert)
-        .then(|| format!("/spotkania/{}", mutation.record_id));
+    let link = rules
+        .filter(|_| mutation.op == Op::Upsert)
+        .and_then(|rules| rules.page(mutation.record_id, &mutation.data));
     (
         match when {
             Some(when) => format!("{what} — {when}"),
@@ -137,12 +159,7 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
     let lists = Memo::new(move |_| {
         sync.read(|store| {
             let titled = |mutation: Mutation| {
-                let own = mutation
-                    .data
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                let title = title_of(store, &mutation, own.as_deref());
+                let title = title_of(sync, store, &mutation);
                 (mutation, title)
             };
             let waiting: Vec<(Mutation, String)> = store
@@ -206,7 +223,7 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
                     view! {
                         <ul class="sync-panel__list">
                             {waiting.iter().map(|(m, title)| {
-                                let (text, link) = describe(m, title);
+                                let (text, link) = describe(sync, m, title);
                                 view! { <li>{text} {link.map(|href| view! { " " <a href=href>{t!(i18n, sync.open_record)}</a> })}</li> }
                             }).collect_view()}
                         </ul>
@@ -236,8 +253,8 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
 #[component]
 fn RefusedItem(sync: SyncEngine, refused: Refused, title: String) -> impl IntoView {
     let i18n = use_i18n();
-    let (text, link) = describe(&refused.mutation, &title);
-    let reason = reason_text(&refused.error);
+    let (text, link) = describe(sync, &refused.mutation, &title);
+    let reason = reason_text(sync, &refused.mutation.entity, &refused.error);
     let id = refused.mutation.id;
     let dismiss = move |_| {
         if confirm(t_string!(i18n, sync.dismiss_confirm)) {

@@ -1,0 +1,468 @@
+//! How one mutation changes a record: merged entities field by field
+//! against what the device saw, append-only ones once.
+
+use super::{
+    applied,
+    batch::{Applied, Batch, Key, measure, too_large},
+    refused, rejection,
+};
+use crate::{
+    errors::{AppError, Problem},
+    sync::{
+        MAX_RECORD_BYTES, Mutation, MutationResult, Op, RefusalCode, Status, merge,
+        rules::{Amendment, EntityRules, Owner, Refusal, WriteCheck, check, check_fields, uuid_in},
+    },
+};
+use serde_json::{Map, Value};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// A field's value that lost a merge, written only if the mutation is accepted.
+struct SetAside {
+    field: String,
+    kept: Value,
+    other: Value,
+}
+
+impl<'a> Batch<'a> {
+    /// The library of a linked record, if it exists and is not deleted.
+    fn linked_library(&self, entity: &str, id: Uuid) -> Option<Uuid> {
+        self.records
+            .get(&(entity.to_owned(), id))
+            .filter(|row| !row.deleted)
+            .map(|row| row.library_id)
+    }
+
+    /// Runs `rules`' check on a write of `data` to a record of `library_id`.
+    fn check_write(
+        &self,
+        rules: &dyn EntityRules,
+        mutation: &Mutation,
+        library_id: Uuid,
+        data: &Map<String, Value>,
+        creating: bool,
+        touch_only: bool,
+    ) -> Result<(), Refusal> {
+        let linked = |entity: &str, id: Uuid| self.linked_library(entity, id);
+        let write = WriteCheck {
+            actor: &self.sender.actor,
+            mutation,
+            library_id,
+            data,
+            creating,
+            linked: &linked,
+            facts: self.facts.get(rules.name()).map(|f| f.as_ref()),
+        };
+        if touch_only {
+            rules.may_touch(&write)
+        } else {
+            rules.may_write(&write)
+        }
+    }
+
+    /// The library owning a new record, from its owner field.
+    fn owner_of(&self, rules: &dyn EntityRules, data: &Map<String, Value>) -> Option<Uuid> {
+        match rules.owner() {
+            Owner::Library(field) => uuid_in(data, field).filter(|l| self.libraries.contains(l)),
+            Owner::Partnership(field) => {
+                uuid_in(data, field).and_then(|p| self.partnerships.get(&p).copied())
+            }
+            Owner::Record { field, entity } => {
+                uuid_in(data, field).and_then(|id| self.linked_library(entity, id))
+            }
+        }
+    }
+
+    /// A new record's fields checked, and the library that will own it.
+    fn checked_new(
+        &self,
+        rules: &dyn EntityRules,
+        mutation: &Mutation,
+    ) -> Result<(Map<String, Value>, Uuid), Refusal> {
+        let data = check(rules, &mutation.data)
+            .map_err(|(field, problem)| Refusal::Invalid { field, problem })?;
+        match self.owner_of(rules, &data) {
+            Some(library_id) => Ok((data, library_id)),
+            None => Err(Refusal::invalid(
+                rules.owner().field(),
+                Problem::NotAllowedChoice,
+            )),
+        }
+    }
+
+    /// A change to a record edited field by field: checked, authorized by its
+    /// library, merged with what other devices changed since this one saw it.
+    pub(super) async fn apply_merged(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        rules: &'static dyn EntityRules,
+        text_fields: &[&str],
+        list_fields: &[&str],
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        let key: Key = (mutation.entity.clone(), mutation.record_id);
+        let Some(current) = self.records.get(&key).cloned() else {
+            return match mutation.op {
+                Op::Delete => Ok(refused(id, Refusal::NotFound("no such record"))),
+                Op::Upsert => self.create(tx, mutation, rules).await,
+            };
+        };
+        let library_id = current.library_id;
+        if let Err(refusal) =
+            self.check_write(rules, mutation, library_id, &current.data, false, true)
+        {
+            return Ok(refused(id, refusal));
+        }
+        match (mutation.op, current.deleted) {
+            // Deleting twice is the same deletion.
+            (Op::Delete, true) => return Ok(applied(id, current.rev, Vec::new(), false)),
+            (Op::Upsert, true) => {
+                return Ok(refused(id, Refusal::NotFound("the record was deleted")));
+            }
+            (Op::Delete, false) => {
+                // A device that did not see the latest changes would throw
+                // them away unseen: it is told, and the record stays.
+                if mutation.base_rev != Some(current.rev) {
+                    let seen = self
+                        .device_view(tx, mutation, mutation.base_rev.unwrap_or(0))
+                        .await?;
+                    if seen != current.data {
+                        return Ok(rejection(
+                            id,
+                            RefusalCode::Stale,
+                            "the record was changed since this device saw it",
+                        ));
+                    }
+                }
+                let rev = self.put(tx, key, library_id, true, Map::new()).await?;
+                return Ok(applied(id, rev, Vec::new(), false));
+            }
+            (Op::Upsert, false) => {}
+        }
+
+        let incoming = match check_fields(rules, &mutation.data) {
+            Ok(fields) => fields,
+            Err((field, problem)) => return Ok(refused(id, Refusal::Invalid { field, problem })),
+        };
+        let owner = rules.owner().field();
+        let mut data = current.data.clone();
+        if let Some(named) = incoming.get(owner)
+            && Some(named) != data.get(owner)
+        {
+            return Ok(refused(
+                id,
+                Refusal::invalid(owner, Problem::NotAllowedChoice),
+            ));
+        }
+
+        // A device that saw the current revision saw exactly the current data
+        // (the common case: one person editing); otherwise rebuild its view.
+        // One that never saw the record counts as having seen nothing of it.
+        let seen = match mutation.base_rev {
+            Some(base) if base == current.rev => current.data.clone(),
+            base => self.device_view(tx, mutation, base.unwrap_or(0)).await?,
+        };
+
+        let mut changed = false;
+        let mut merged = false;
+        let mut set_aside: Vec<SetAside> = Vec::new();
+        for (field, value) in incoming {
+            let server = data.get(&field).cloned().unwrap_or(Value::Null);
+            if server == value {
+                continue;
+            }
+            let ancestor = seen.get(&field).cloned().unwrap_or(Value::Null);
+            // Unchanged on the server since the device saw it: the device's value stands.
+            if server == ancestor {
+                data.insert(field, value);
+                changed = true;
+                continue;
+            }
+            // Both sides changed the field since the device's base.
+            let outcome = if text_fields.contains(&field.as_str()) {
+                merge::text(&ancestor, &server, &value)
+            } else if list_fields.contains(&field.as_str()) {
+                // A merged list must pass its field's check too (its length,
+                // its numbering); if it does not, the device's list stands.
+                match merge::list(&ancestor, &server, &value) {
+                    merge::Merged::Clean(list) | merge::Merged::Clash { kept: list, .. }
+                        if rules.check_field(&field, &list).is_err() =>
+                    {
+                        merge::Merged::Clash {
+                            kept: value.clone(),
+                            other: server.clone(),
+                        }
+                    }
+                    outcome => outcome,
+                }
+            } else {
+                // Short fields: the later change (in server order) wins; the
+                // replaced value is kept so that nothing is silently lost.
+                merge::Merged::Clash {
+                    kept: value.clone(),
+                    other: server.clone(),
+                }
+            };
+            let kept = match outcome {
+                merge::Merged::Clean(kept) => {
+                    merged = true;
+                    kept
+                }
+                merge::Merged::Clash { kept, other } => {
+                    set_aside.push(SetAside {
+                        field: field.clone(),
+                        kept: kept.clone(),
+                        other,
+                    });
+                    kept
+                }
+            };
+            if kept != server {
+                data.insert(field, kept);
+                changed = true;
+            }
+        }
+        if let Err((field, problem)) = rules.check_record(&data) {
+            return Ok(refused(id, Refusal::invalid(field, problem)));
+        }
+        // The merged record must still be one this person may write (a
+        // tutor cannot hand her consultation to another tutor).
+        if let Err(refusal) = self.check_write(rules, mutation, library_id, &data, false, false) {
+            return Ok(refused(id, refusal));
+        }
+        if measure(&Value::Object(data.clone())).0 > MAX_RECORD_BYTES {
+            return Ok(too_large(id));
+        }
+        // Accepted: only now is what lost a merge kept.
+        let conflicts: Vec<String> = set_aside.iter().map(|s| s.field.clone()).collect();
+        for aside in set_aside {
+            self.conflict(
+                tx,
+                library_id,
+                mutation,
+                &aside.field,
+                &aside.kept,
+                &aside.other,
+            )
+            .await?;
+        }
+        if !changed {
+            return Ok(applied(id, current.rev, conflicts, merged));
+        }
+        let rev = self.put(tx, key, library_id, false, data).await?;
+        Ok(applied(id, rev, conflicts, merged))
+    }
+
+    async fn create(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        rules: &'static dyn EntityRules,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        let (data, library_id) = match self.checked_new(rules, mutation) {
+            Ok(checked) => checked,
+            Err(refusal) => return Ok(refused(id, refusal)),
+        };
+        if let Err(refusal) = self.check_write(rules, mutation, library_id, &data, true, false) {
+            return Ok(refused(id, refusal));
+        }
+        let key = (mutation.entity.clone(), mutation.record_id);
+        let rev = self.put(tx, key, library_id, false, data).await?;
+        Ok(applied(id, rev, Vec::new(), false))
+    }
+
+    /// What the device saw when it made `mutation`: the record at `base_rev`
+    /// with the device's own later mutations on it (it builds each edit on
+    /// its own unacknowledged ones), in the order the server applied them.
+    async fn device_view(
+        &self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        base_rev: i64,
+    ) -> Result<Map<String, Value>, AppError> {
+        let key = (mutation.entity.clone(), mutation.record_id);
+        let mut view = Map::new();
+        // A record this request created has no stored past to read.
+        if self.stored.contains(&key) {
+            view = self.stored_view(tx, mutation, base_rev).await?;
+        }
+        // This request's earlier mutations come after everything stored.
+        for Applied {
+            mutation: earlier,
+            result,
+            device_id,
+            ..
+        } in &self.applied
+        {
+            if *device_id == self.sender.device_id
+                && earlier.entity == mutation.entity
+                && earlier.record_id == mutation.record_id
+                && result.status != Status::Rejected
+                && result.rev.is_some_and(|rev| rev > base_rev)
+            {
+                view.extend(earlier.data.clone());
+            }
+        }
+        Ok(view)
+    }
+
+    /// The stored part of `device_view`: the version at `base_rev` and the
+    /// device's mutations applied by earlier requests.
+    async fn stored_view(
+        &self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        base_rev: i64,
+    ) -> Result<Map<String, Value>, AppError> {
+        let base: Option<Value> = sqlx::query_scalar(
+            "select data from record_versions where entity = $1 and record_id = $2 and rev <= $3
+             order by rev desc limit 1",
+        )
+        .bind(&mutation.entity)
+        .bind(mutation.record_id)
+        .bind(base_rev)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut view = base
+            .and_then(|b| b.as_object().cloned())
+            .unwrap_or_default();
+        let own: Vec<Value> = sqlx::query_scalar(
+            "select data from applied_mutations
+             where device_id = $1 and entity = $2 and record_id = $3
+               and result->>'status' <> 'rejected' and (result->>'rev')::bigint > $4
+             order by (result->>'rev')::bigint, applied_at",
+        )
+        .bind(self.sender.device_id)
+        .bind(&mutation.entity)
+        .bind(mutation.record_id)
+        .bind(base_rev)
+        .fetch_all(&mut *tx)
+        .await?;
+        for data in own {
+            if let Value::Object(fields) = data {
+                view.extend(fields);
+            }
+        }
+        Ok(view)
+    }
+
+    /// A record added once and never changed (a sign-in: the list is a
+    /// record of who signed), so a second, different write is refused; its
+    /// one amendment (a strike) is set once and audited.
+    pub(super) async fn apply_append_only(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        rules: &'static dyn EntityRules,
+        device_field: Option<&'static str>,
+        amendment: Option<Amendment>,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        if mutation.op == Op::Delete {
+            return Ok(refused(
+                id,
+                Refusal::Forbidden("this record is never deleted"),
+            ));
+        }
+        if let Some(amendment) = amendment
+            && mutation.data.len() == 1
+            && mutation.data.contains_key(amendment.field)
+        {
+            return self.amend(tx, mutation, rules, amendment).await;
+        }
+        let (mut data, library_id) = match self.checked_new(rules, mutation) {
+            Ok(checked) => checked,
+            Err(refusal) => return Ok(refused(id, refusal)),
+        };
+        let key: Key = (mutation.entity.clone(), mutation.record_id);
+        let creating = !self.records.contains_key(&key);
+        if let Err(refusal) = self.check_write(rules, mutation, library_id, &data, creating, false)
+        {
+            return Ok(refused(id, refusal));
+        }
+        if let Some(field) = device_field {
+            let device = Value::String(self.sender.device_id.to_string());
+            data.insert(field.to_owned(), device);
+        }
+        if let Some(existing) = self.records.get(&key) {
+            // The same record again (a rescue file, a second device): no change.
+            let without_device = |fields: &Map<String, Value>| {
+                let mut fields = fields.clone();
+                if let Some(field) = device_field {
+                    fields.remove(field);
+                }
+                fields
+            };
+            return Ok(if without_device(&existing.data) == without_device(&data) {
+                applied(id, existing.rev, Vec::new(), false)
+            } else {
+                refused(id, Refusal::Forbidden("this record cannot be changed"))
+            });
+        }
+        // Amended on the device before it was ever sent: audited all the same.
+        let audit = amendment
+            .filter(|a| data.contains_key(a.field))
+            .map(|a| (a.audit_action, rules.audit_details(&data)));
+        let rev = self.put(tx, key, library_id, false, data).await?;
+        if let Some((action, details)) = audit {
+            let actor = self.sender.actor.user_id;
+            let entry = (actor, mutation.record_id, action, rules.name(), details);
+            self.audits.push(entry);
+        }
+        Ok(applied(id, rev, Vec::new(), false))
+    }
+
+    /// Sets an append-only record's amendment field, once. The same
+    /// amendment again (a replay from a rescue file) changes nothing;
+    /// another is refused.
+    async fn amend(
+        &mut self,
+        tx: &mut PgConnection,
+        mutation: &Mutation,
+        rules: &'static dyn EntityRules,
+        amendment: Amendment,
+    ) -> Result<MutationResult, AppError> {
+        let id = mutation.id;
+        let field = amendment.field;
+        let value = match rules.check_field(field, &mutation.data[field]) {
+            Ok(value) => value,
+            Err(problem) => return Ok(refused(id, Refusal::invalid(field, problem))),
+        };
+        let key: Key = (mutation.entity.clone(), mutation.record_id);
+        let Some(existing) = self.records.get(&key).filter(|row| !row.deleted).cloned() else {
+            return Ok(refused(
+                id,
+                Refusal::invalid(field, Problem::NotAllowedChoice),
+            ));
+        };
+        let library_id = existing.library_id;
+        if let Err(refusal) =
+            self.check_write(rules, mutation, library_id, &existing.data, false, true)
+        {
+            return Ok(refused(id, refusal));
+        }
+        if let Some(earlier) = existing.data.get(field) {
+            return Ok(if earlier == &value {
+                applied(id, existing.rev, Vec::new(), false)
+            } else {
+                refused(id, Refusal::Forbidden("this record was already amended"))
+            });
+        }
+        let mut data = existing.data;
+        data.insert(field.to_owned(), value);
+        let details = rules.audit_details(&data);
+        let rev = self.put(tx, key, library_id, false, data).await?;
+        let actor = self.sender.actor.user_id;
+        let entry = (
+            actor,
+            mutation.record_id,
+            amendment.audit_action,
+            rules.name(),
+            details,
+        );
+        self.audits.push(entry);
+        Ok(applied(id, rev, Vec::new(), false))
+    }
+}
