@@ -49,7 +49,10 @@ impl EntityRules for Notes {
     fn check_field(&self, field: &str, value: &Value) -> Result<Value, Problem> {
         match (field, value) {
             ("library_id", Value::String(id)) if Uuid::parse_str(id).is_ok() => Ok(value.clone()),
-            ("title" | "body", Value::String(_)) => Ok(value.clone()),
+            // Titles are stored trimmed: the device's own changes are
+            // compared as they were stored.
+            ("title", Value::String(title)) => Ok(json!(title.trim())),
+            ("body", Value::String(_)) => Ok(value.clone()),
             ("items", Value::Array(_)) | ("locked", Value::Bool(_)) => Ok(value.clone()),
             _ => Err(Problem::NotAllowedChoice),
         }
@@ -274,6 +277,34 @@ async fn a_mutation_id_answers_only_its_own_sender_and_record(pool: PgPool) {
         Some(RefusalCode::IdTaken)
     );
 
+    // A kiosk's change comes again from the same tablet through a new link,
+    // made by another librarian: the same change, answered as done.
+    let tablet = Sender {
+        actor: app.librarian.clone(),
+        device_id: Uuid::new_v4(),
+        by_token: true,
+    };
+    let signed = note(Uuid::new_v4(), None, new_note("Z kiosku"));
+    let pushed = app::sync::server::push(
+        &app.pool,
+        registry(),
+        &tablet,
+        std::slice::from_ref(&signed),
+    )
+    .await
+    .expect("push");
+    let new_link = Sender {
+        actor: tutor.clone(),
+        ..tablet
+    };
+    let again = app::sync::server::push(&app.pool, registry(), &new_link, &[signed])
+        .await
+        .expect("push");
+    assert!(
+        again[0].replayed && again[0].rev == pushed[0].rev,
+        "{again:?}"
+    );
+
     // Its own sender gets the original result back, from any of her devices
     // (a rescue file read on another tablet).
     let replay = app.one(Uuid::new_v4(), create).await;
@@ -335,6 +366,17 @@ async fn a_delete_from_a_device_that_missed_changes_is_refused(pool: PgPool) {
         .await;
     let own = app.one(phone, delete(mine, base)).await;
     assert_eq!(own.status, Status::Applied, "{own:?}");
+
+    // Made and deleted offline, sent together: the title the device sent
+    // ("  Szkic ") is not the one stored ("Szkic"), and the delete still holds.
+    let draft = Uuid::new_v4();
+    let results = app
+        .push(
+            laptop,
+            vec![note(draft, None, new_note("  Szkic ")), delete(draft, None)],
+        )
+        .await;
+    assert_eq!(results[1].status, Status::Applied, "{results:?}");
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

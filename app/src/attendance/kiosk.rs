@@ -187,10 +187,12 @@ fn opening_from_store(
     }))
 }
 
-/// Adds a sign-in where this kiosk keeps them.
+/// Adds a sign-in where this kiosk keeps them: the librarian's outbox, or
+/// the link's own store (`link`).
 fn store_sign_in(
     config: &KioskConfig,
     sync: SyncEngine,
+    link: SyncEngine,
     data: Map<String, Value>,
 ) -> Result<(), StoreError> {
     let id = Uuid::new_v4();
@@ -208,9 +210,15 @@ fn store_sign_in(
                 Err(error) => Err(error),
             }
         }
-        None => kiosk_store(config.opening.meeting_id)
-            .and_then(|mut store| store.save(ENTITY, id, Op::Upsert, data, now_instant()))
-            .map(drop),
+        None => {
+            // Started when the kiosk opened; starting again changes nothing.
+            let meeting = config.opening.meeting_id;
+            if let Some(token) = &config.token {
+                link.start_link(meeting, token.clone());
+            }
+            link.write(|store| store.save(ENTITY, id, Op::Upsert, data, now_instant()))
+                .map(drop)
+        }
     }
 }
 
@@ -221,10 +229,10 @@ pub fn KioskPage() -> impl IntoView {
     let meeting = crate::ui::route_id();
     let stage = RwSignal::new(Stage::Loading);
     let config = RwSignal::new(None::<KioskConfig>);
-    // Bumped whenever the kiosk's own store changes (a save, a push).
-    let revision = RwSignal::new(0u64);
-    let pusher = Pusher::new(revision);
-    on_cleanup(move || pusher.stop());
+    // A kiosk opened with a link sends its sign-ins through an engine of
+    // its own: push only, with the link's token, ending with the page.
+    let link = SyncEngine::new(crate::entities::registry());
+    on_cleanup(move || link.end());
     let opening_link = StoredValue::new(false);
     let me = crate::accounts::pages::use_me();
 
@@ -263,11 +271,13 @@ pub fn KioskPage() -> impl IntoView {
             stage.set(Stage::Trouble(Trouble::SignIn));
             return;
         }
-        let user = me
-            .get_untracked()
-            .and_then(Result::ok)
-            .flatten()
-            .map(|person| person.id);
+        // The store's owner, known offline too (the account may not have loaded).
+        let user = sync.user().or_else(|| {
+            me.get_untracked()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|person| person.id)
+        });
         match sync.read(|store| opening_from_store(store, meeting)) {
             // The store opens once the app knows who is signed in.
             None => {}
@@ -286,7 +296,6 @@ pub fn KioskPage() -> impl IntoView {
             Some(Err(_)) => stage.set(Stage::Trouble(Trouble::Store)),
         }
     });
-    // A kiosk opened with a link sends its sign-ins itself.
     Effect::new(move |_| {
         if stage.get() == Stage::Active
             && let Some(KioskConfig {
@@ -295,12 +304,12 @@ pub fn KioskPage() -> impl IntoView {
                 ..
             }) = config.get_untracked()
         {
-            pusher.begin(opening.meeting_id, token);
+            link.start_link(opening.meeting_id, token);
         }
     });
     let waiting = Memo::new(move |_| {
         sync.status.track();
-        revision.track();
+        link.status.track();
         config.with(|c| c.as_ref().map_or(0, waiting))
     });
 
@@ -313,7 +322,7 @@ pub fn KioskPage() -> impl IntoView {
                 }.into_any(),
                 Stage::Trouble(trouble) => view! { <KioskTrouble trouble /> }.into_any(),
                 Stage::Setup => view! { <Setup config stage /> }.into_any(),
-                Stage::Active => view! { <Active config stage revision pusher waiting /> }.into_any(),
+                Stage::Active => view! { <Active config stage link waiting /> }.into_any(),
                 Stage::Closed => view! { <Closed config stage waiting /> }.into_any(),
             }}
         </div>
@@ -323,7 +332,7 @@ pub fn KioskPage() -> impl IntoView {
 /// Opens the kiosk of a link: asks the server for the meeting once, then
 /// keeps it (with the token) on the tablet.
 async fn open_link(meeting: Uuid, token: String) -> Result<KioskConfig, Trouble> {
-    let opening = match browser::post_with_token("/api/kiosk", &token, "{}").await {
+    let opening = match crate::network::post_with_token("/api/kiosk", &token, "{}").await {
         Ok((200, body)) => {
             serde_json::from_str::<KioskOpening>(&body).map_err(|_| Trouble::BadLink)?
         }
@@ -682,8 +691,7 @@ pub fn ClauseAck(entry: Entry, clause: Clause, prefix: &'static str) -> impl Int
 fn Active(
     config: RwSignal<Option<KioskConfig>>,
     stage: RwSignal<Stage>,
-    revision: RwSignal<u64>,
-    pusher: Pusher,
+    link: SyncEngine,
     waiting: Memo<usize>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -700,12 +708,8 @@ fn Active(
         let Some(config) = config.get_untracked() else {
             return false;
         };
-        if store_sign_in(&config, sync, data).is_err() {
+        if store_sign_in(&config, sync, link, data).is_err() {
             return false;
-        }
-        revision.update(|n| *n += 1);
-        if config.token.is_some() {
-            pusher.soon();
         }
         thanks.set(true);
         browser::after(THANKS_MS, move || {
@@ -721,7 +725,10 @@ fn Active(
         person.update(|n| *n += 1);
         browser::focus("kiosk-full_name");
     };
-    let expired = pusher.expired;
+    // The link expired or was revoked: the sign-ins stay here until the
+    // tablet opens a new link.
+    let expired =
+        move || link.status.get().trouble == Some(crate::sync::engine::Trouble::SignedOut);
     let opening = current.opening.clone();
     view! {
         <div class="kiosk__bar">
@@ -733,7 +740,7 @@ fn Active(
                 {t!(i18n, kiosk.finish)}
             </button>
         </div>
-        {move || expired.get().then(|| view! {
+        {move || expired().then(|| view! {
             <p class="notice notice--error kiosk__expired" role="alert">{t!(i18n, kiosk.link_expired)}</p>
         })}
         {move || {
@@ -972,188 +979,6 @@ fn Closed(
     .into_any()
 }
 
-/// Sends the sign-ins of a kiosk opened with a link: push only, with the
-/// link's token, backing off while the network is away.
-#[derive(Clone, Copy)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub struct Pusher {
-    revision: RwSignal<u64>,
-    expired: RwSignal<bool>,
-    target: StoredValue<Option<(Uuid, String)>>,
-    state: StoredValue<PushState>,
-}
-
-#[derive(Debug, Default)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-struct PushState {
-    running: bool,
-    again: bool,
-    failures: u32,
-    /// Both end with the kiosk page (`stop`).
-    timer: Option<TimeoutHandle>,
-    online: Option<WindowListenerHandle>,
-}
-
-impl Pusher {
-    fn new(revision: RwSignal<u64>) -> Self {
-        Self {
-            revision,
-            expired: RwSignal::new(false),
-            target: StoredValue::new(None),
-            state: StoredValue::new(PushState::default()),
-        }
-    }
-
-    fn begin(&self, meeting: Uuid, token: String) {
-        self.target.set_value(Some((meeting, token)));
-        self.listen();
-        self.schedule(0);
-    }
-
-    fn soon(&self) {
-        self.schedule(500);
-    }
-
-    /// The page is gone: no more tries, no more listening.
-    fn stop(&self) {
-        let parts = self
-            .state
-            .try_update_value(|s| (s.timer.take(), s.online.take()));
-        if let Some((timer, online)) = parts {
-            if let Some(timer) = timer {
-                timer.clear();
-            }
-            if let Some(online) = online {
-                online.remove();
-            }
-        }
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-impl Pusher {
-    fn schedule(&self, _delay_ms: u64) {}
-    fn listen(&self) {}
-}
-
-#[cfg(feature = "hydrate")]
-impl Pusher {
-    fn schedule(&self, delay_ms: u64) {
-        let pusher = *self;
-        let previous = self.state.try_update_value(|s| s.timer.take()).flatten();
-        if let Some(timer) = previous {
-            timer.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || leptos::task::spawn_local(pusher.run()),
-            std::time::Duration::from_millis(delay_ms),
-        );
-        self.state.try_update_value(|s| s.timer = handle.ok());
-    }
-
-    fn listen(&self) {
-        let listening = self.state.with_value(|s| s.online.is_some());
-        if !listening {
-            let pusher = *self;
-            let handle = window_event_listener(leptos::ev::online, move |_| {
-                pusher.state.update_value(|s| s.failures = 0);
-                pusher.schedule(0);
-            });
-            self.state.update_value(|s| s.online = Some(handle));
-        }
-    }
-
-    async fn run(self) {
-        let busy = self.state.try_update_value(|s| {
-            let busy = s.running;
-            s.running = true;
-            s.again |= busy;
-            busy
-        });
-        if busy != Some(false) {
-            return;
-        }
-        let retry = self.exchange().await;
-        let again = self
-            .state
-            .try_update_value(|s| {
-                s.running = false;
-                std::mem::take(&mut s.again)
-            })
-            .unwrap_or(false);
-        if again {
-            self.schedule(0);
-        } else if let Some(delay) = retry {
-            self.schedule(delay);
-        }
-    }
-
-    /// Sends until the outbox is empty; the delay before the next try, if any.
-    async fn exchange(&self) -> Option<u64> {
-        const BATCH: usize = 100;
-        let (meeting, token) = self.target.get_value()?;
-        loop {
-            let prepared = kiosk_store(meeting).and_then(|mut store| {
-                let batch = store.take_batch(BATCH)?;
-                Ok((store.device_id(), batch))
-            });
-            let Ok((device, batch)) = prepared else {
-                return Some(30_000);
-            };
-            if batch.is_empty() {
-                return None;
-            }
-            let full = batch.len() == BATCH;
-            let body = json!({
-                "device_id": device,
-                "cursor": 0,
-                "pull_limit": 1,
-                "mutations": batch,
-            })
-            .to_string();
-            match browser::post_with_token("/api/sync", &token, &body).await {
-                Ok((200, text)) => {
-                    let Ok(answer) = serde_json::from_str::<crate::sync::SyncResponse>(&text)
-                    else {
-                        return Some(self.failed());
-                    };
-                    let applied = kiosk_store(meeting).and_then(|mut store| {
-                        store.apply_response(&answer.results, &[], 0, now_instant())?;
-                        store.forget_acknowledged()
-                    });
-                    self.revision.update(|n| *n += 1);
-                    self.expired.set(false);
-                    self.state.update_value(|s| s.failures = 0);
-                    if applied.is_err() {
-                        return Some(30_000);
-                    }
-                    if !full {
-                        return None;
-                    }
-                }
-                // The link expired or was revoked: the sign-ins stay here
-                // until the tablet opens a new link.
-                Ok((401, _)) => {
-                    self.expired.set(true);
-                    return None;
-                }
-                _ => return Some(self.failed()),
-            }
-        }
-    }
-
-    fn failed(&self) -> u64 {
-        let failures = self
-            .state
-            .try_update_value(|s| {
-                s.failures += 1;
-                s.failures
-            })
-            .unwrap_or(1);
-        crate::sync::engine::backoff_ms(failures, js_sys::Math::random())
-    }
-}
-
 /// What only a browser can do; nothing on the server.
 mod browser {
     #[cfg(feature = "hydrate")]
@@ -1179,44 +1004,6 @@ mod browser {
         }
         #[cfg(not(feature = "hydrate"))]
         None
-    }
-
-    /// POSTs JSON with the kiosk token; the status and body, or `Err` when
-    /// the request did not complete (no network).
-    pub async fn post_with_token(path: &str, token: &str, body: &str) -> Result<(u16, String), ()> {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::{JsCast, JsValue};
-            use wasm_bindgen_futures::JsFuture;
-            let init = web_sys::RequestInit::new();
-            init.set_method("POST");
-            let headers = web_sys::Headers::new().map_err(drop)?;
-            headers
-                .set("Content-Type", "application/json")
-                .map_err(drop)?;
-            headers
-                .set("Authorization", &format!("Bearer {token}"))
-                .map_err(drop)?;
-            init.set_headers(&headers);
-            init.set_body(&JsValue::from_str(body));
-            let response: web_sys::Response =
-                JsFuture::from(window().fetch_with_str_and_init(path, &init))
-                    .await
-                    .map_err(drop)?
-                    .dyn_into()
-                    .map_err(drop)?;
-            let text = JsFuture::from(response.text().map_err(drop)?)
-                .await
-                .map_err(drop)?
-                .as_string()
-                .unwrap_or_default();
-            Ok((response.status(), text))
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = (path, token, body);
-            Err(())
-        }
     }
 
     pub use crate::ui::focus;

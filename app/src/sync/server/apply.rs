@@ -125,7 +125,7 @@ impl<'a> Batch<'a> {
                 // them away unseen: it is told, and the record stays.
                 if mutation.base_rev != Some(current.rev) {
                     let seen = self
-                        .device_view(tx, mutation, mutation.base_rev.unwrap_or(0))
+                        .device_view(tx, rules, mutation, mutation.base_rev.unwrap_or(0))
                         .await?;
                     if seen != current.data {
                         return Ok(rejection(
@@ -161,7 +161,10 @@ impl<'a> Batch<'a> {
         // One that never saw the record counts as having seen nothing of it.
         let seen = match mutation.base_rev {
             Some(base) if base == current.rev => current.data.clone(),
-            base => self.device_view(tx, mutation, base.unwrap_or(0)).await?,
+            base => {
+                self.device_view(tx, rules, mutation, base.unwrap_or(0))
+                    .await?
+            }
         };
 
         let mut changed = false;
@@ -276,17 +279,36 @@ impl<'a> Batch<'a> {
     /// What the device saw when it made `mutation`: the record at `base_rev`
     /// with the device's own later mutations on it (it builds each edit on
     /// its own unacknowledged ones), in the order the server applied them.
+    /// The device's own changes are taken as the server stored them
+    /// (checked and normalized: trimmed, lower-cased e-mails), so they
+    /// compare equal with what they became.
     async fn device_view(
         &self,
         tx: &mut PgConnection,
+        rules: &dyn EntityRules,
         mutation: &Mutation,
         base_rev: i64,
     ) -> Result<Map<String, Value>, AppError> {
         let key = (mutation.entity.clone(), mutation.record_id);
         let mut view = Map::new();
+        let own = |fields: &Map<String, Value>| -> Map<String, Value> {
+            fields
+                .iter()
+                .map(|(field, value)| {
+                    let stored = rules
+                        .check_field(field, value)
+                        .unwrap_or_else(|_| value.clone());
+                    (field.clone(), stored)
+                })
+                .collect()
+        };
         // A record this request created has no stored past to read.
         if self.stored.contains(&key) {
-            view = self.stored_view(tx, mutation, base_rev).await?;
+            let (base, earlier) = self.stored_view(tx, mutation, base_rev).await?;
+            view = base;
+            for fields in &earlier {
+                view.extend(own(fields));
+            }
         }
         // This request's earlier mutations come after everything stored.
         for Applied {
@@ -302,20 +324,20 @@ impl<'a> Batch<'a> {
                 && result.status != Status::Rejected
                 && result.rev.is_some_and(|rev| rev > base_rev)
             {
-                view.extend(earlier.data.clone());
+                view.extend(own(&earlier.data));
             }
         }
         Ok(view)
     }
 
-    /// The stored part of `device_view`: the version at `base_rev` and the
-    /// device's mutations applied by earlier requests.
+    /// The stored part of `device_view`: the version at `base_rev`, and the
+    /// device's mutations applied by earlier requests, in order.
     async fn stored_view(
         &self,
         tx: &mut PgConnection,
         mutation: &Mutation,
         base_rev: i64,
-    ) -> Result<Map<String, Value>, AppError> {
+    ) -> Result<(Map<String, Value>, Vec<Map<String, Value>>), AppError> {
         let base: Option<Value> = sqlx::query_scalar(
             "select data from record_versions where entity = $1 and record_id = $2 and rev <= $3
              order by rev desc limit 1",
@@ -325,7 +347,7 @@ impl<'a> Batch<'a> {
         .bind(base_rev)
         .fetch_optional(&mut *tx)
         .await?;
-        let mut view = base
+        let view = base
             .and_then(|b| b.as_object().cloned())
             .unwrap_or_default();
         let own: Vec<Value> = sqlx::query_scalar(
@@ -340,12 +362,14 @@ impl<'a> Batch<'a> {
         .bind(base_rev)
         .fetch_all(&mut *tx)
         .await?;
-        for data in own {
-            if let Value::Object(fields) = data {
-                view.extend(fields);
-            }
-        }
-        Ok(view)
+        let own = own
+            .into_iter()
+            .filter_map(|data| match data {
+                Value::Object(fields) => Some(fields),
+                _ => None,
+            })
+            .collect();
+        Ok((view, own))
     }
 
     /// A record added once and never changed (a sign-in: the list is a

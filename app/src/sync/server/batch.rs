@@ -35,7 +35,8 @@ pub(super) type Key = (String, Uuid);
 
 /// A mutation id already written, with who sent it for which record.
 struct Done {
-    user_id: Uuid,
+    /// `None` once that person's account is gone.
+    user_id: Option<Uuid>,
     device_id: Uuid,
     entity: String,
     record_id: Uuid,
@@ -50,11 +51,17 @@ fn entity_hint(entity: &str) -> String {
 
 impl Done {
     /// Whether `mutation` from `sender` is this one again. A mutation id is
-    /// bound to the person, the record, and for a kiosk to its device: an id
-    /// reused by anyone else for anything else is not a replay.
+    /// bound to its record and to the person who sent it, or for a kiosk
+    /// link to its tablet (a new link, perhaps another librarian's, resends
+    /// what an old one left): an id reused by anyone else for anything else
+    /// is not a replay.
     fn repeats(&self, sender: &Sender, mutation: &Mutation) -> bool {
-        self.user_id == sender.actor.user_id
-            && (!sender.by_token || self.device_id == sender.device_id)
+        let same_sender = if sender.by_token {
+            self.device_id == sender.device_id
+        } else {
+            self.user_id == Some(sender.actor.user_id)
+        };
+        same_sender
             && self.entity == entity_hint(&mutation.entity)
             && self.record_id == mutation.record_id
     }
@@ -73,7 +80,7 @@ pub(super) async fn apply(
     };
     let all = || pushes.iter().flat_map(|push| push.mutations);
     let ids: Vec<Uuid> = all().map(|m| m.id).collect();
-    let stored: Vec<(Uuid, Uuid, Uuid, String, Uuid, Value)> = sqlx::query_as(
+    let stored: Vec<(Uuid, Option<Uuid>, Uuid, String, Uuid, Value)> = sqlx::query_as(
         "select id, user_id, device_id, entity, record_id, result
          from applied_mutations where id = any($1)",
     )
@@ -134,7 +141,7 @@ pub(super) async fn apply(
             });
             // A mutation id repeated inside one request has one effect too.
             let done_one = Done {
-                user_id: push.sender.actor.user_id,
+                user_id: Some(push.sender.actor.user_id),
                 device_id: push.sender.device_id,
                 entity: entity_hint(&mutation.entity),
                 record_id: mutation.record_id,

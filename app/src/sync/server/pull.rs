@@ -60,7 +60,8 @@ pub async fn pull_within(
     .bind(cursor)
     .bind(&filter)
     .bind(i64::from(limit) + 1)
-    .bind(i64::try_from(bytes).unwrap_or(i64::MAX))
+    // At least one record a page, however small the bound.
+    .bind(i64::try_from(bytes.max(1)).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await?;
     let fetched = rows.first().map_or(0, |row| row.5);

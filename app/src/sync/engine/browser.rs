@@ -1,0 +1,396 @@
+//! The loop itself, in the browser: rounds, backoff, the tab lease, the
+//! window listeners, and the two ways of talking to the server.
+
+use super::*;
+use crate::{
+    errors::AppError,
+    sync::{
+        Mutation, MutationResult, RefusalCode, Rejection, Status, SyncResponse,
+        local::{BrowserStorage, Storage as _},
+    },
+};
+use std::time::Duration;
+
+/// How often a visible page asks for other devices' changes.
+const IDLE_PULL_MS: u64 = 30_000;
+/// How often the reference data (partnerships, libraries) is refreshed.
+const REFERENCES_MS: f64 = 300_000.0;
+
+enum Outcome {
+    Done,
+    Failed,
+    SignedOut,
+    OtherTab,
+    Store(StoreError),
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn lease_key(device: &Device) -> String {
+    format!("{}lease", device.namespace())
+}
+
+fn visible() -> bool {
+    document().visibility_state() == web_sys::VisibilityState::Visible
+}
+
+/// A kiosk link's push: the sync endpoint with the link's token instead of
+/// a session, nothing pulled.
+async fn push_with_token(
+    token: &str,
+    device_id: Uuid,
+    mutations: Vec<Mutation>,
+) -> Result<SyncResponse, AppError> {
+    let body = serde_json::json!({
+        "device_id": device_id, "cursor": 0, "pull_limit": 1, "mutations": mutations,
+    })
+    .to_string();
+    match crate::network::post_with_token("/api/sync", token, &body).await {
+        Ok((200, text)) => serde_json::from_str(&text).map_err(|_| AppError::Internal),
+        Ok((401, _)) => Err(AppError::Unauthorized),
+        Ok((413, _)) => Err(AppError::TooLarge),
+        Ok(_) => Err(AppError::Internal),
+        Err(()) => Err(AppError::Transport {
+            message: "the request did not complete".to_owned(),
+        }),
+    }
+}
+
+impl SyncEngine {
+    pub(super) fn schedule(&self, delay_ms: u64) {
+        let engine = *self;
+        let Some(wait) = self
+            .state
+            .try_with_value(|state| (state.not_before - now_ms()).max(0.0))
+        else {
+            return;
+        };
+        // Truncating a positive wait in ms is fine.
+        let delay = delay_ms.max(wait as u64);
+        let handle = set_timeout_with_handle(
+            move || leptos::task::spawn_local(engine.run()),
+            Duration::from_millis(delay),
+        )
+        .ok();
+        let previous = self
+            .state
+            .try_update_value(|state| std::mem::replace(&mut state.timer, handle));
+        if let Some(Some(timer)) = previous {
+            timer.clear();
+        }
+    }
+
+    /// Claims or renews this tab's lease for `ms`; false while another
+    /// tab holds one.
+    fn take_lease(&self, device: &Device, ms: f64) -> bool {
+        if self.state.with_value(|state| state.leaving) {
+            return false;
+        }
+        let mut storage = BrowserStorage;
+        let key = lease_key(device);
+        let tab = self.state.with_value(|state| state.tab);
+        let current: Option<Lease> = storage
+            .get(&key)
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let now = now_ms();
+        if !lease_allows(current.as_ref(), tab, now) {
+            return false;
+        }
+        let lease = Lease {
+            tab,
+            until: now + ms,
+        };
+        serde_json::to_string(&lease).is_ok_and(|text| storage.set(&key, &text).is_ok())
+    }
+
+    pub(super) fn release_lease(&self) {
+        let Some(device) = self.device.try_get_untracked().flatten() else {
+            return;
+        };
+        let mut storage = BrowserStorage;
+        let key = lease_key(&device);
+        let tab = self.state.with_value(|state| state.tab);
+        let ours = storage
+            .get(&key)
+            .and_then(|text| serde_json::from_str::<Lease>(&text).ok())
+            .is_some_and(|lease| lease.tab == tab);
+        if ours {
+            storage.remove(&key);
+        }
+    }
+
+    async fn run(self) {
+        let busy = self.state.try_update_value(|state| {
+            let busy = state.running;
+            state.running = true;
+            state.again |= busy;
+            busy
+        });
+        if busy != Some(false) {
+            return;
+        }
+        self.status.update(|status| status.sending = true);
+        let outcome = self.exchange().await;
+        if self.state.try_with_value(|_| ()).is_none() {
+            return;
+        }
+        let outcome_done = matches!(outcome, Outcome::Done);
+        let online = window().navigator().on_line();
+        let (trouble, next) = match outcome {
+            Outcome::Done => {
+                self.state.update_value(|state| {
+                    state.failures = 0;
+                    state.not_before = 0.0;
+                });
+                (None, Some(IDLE_PULL_MS))
+            }
+            Outcome::OtherTab => (None, Some(IDLE_PULL_MS)),
+            Outcome::SignedOut => (Some(Trouble::SignedOut), None),
+            Outcome::Store(error) => (Some(store_trouble(&error)), Some(IDLE_PULL_MS)),
+            Outcome::Failed => {
+                let delay = self
+                    .state
+                    .try_update_value(|state| {
+                        state.failures += 1;
+                        let delay = backoff_ms(state.failures, js_sys::Math::random());
+                        state.not_before = now_ms() + delay as f64;
+                        delay
+                    })
+                    .unwrap_or(IDLE_PULL_MS);
+                let trouble = if online {
+                    Trouble::Server
+                } else {
+                    Trouble::Offline
+                };
+                (Some(trouble), Some(delay))
+            }
+        };
+        // A tab that synced and is seen keeps the lease for its next round;
+        // otherwise (failed, hidden, signed out) it lets go at once, so a
+        // closed or offline tab never keeps the others waiting.
+        let keep = outcome_done && visible();
+        match self.device.try_get_untracked().flatten() {
+            Some(device) if keep => {
+                self.take_lease(&device, IDLE_LEASE_MS);
+            }
+            _ => self.release_lease(),
+        }
+        self.status.update(|status| {
+            status.sending = false;
+            status.trouble = trouble;
+        });
+        self.changed();
+        let again = self
+            .state
+            .try_update_value(|state| {
+                state.running = false;
+                std::mem::take(&mut state.again)
+            })
+            .unwrap_or(false);
+        if again {
+            self.soon();
+        } else if let Some(delay) = next
+            && (visible() || trouble.is_some())
+        {
+            self.schedule(delay);
+        }
+    }
+
+    /// Pushes the outbox (and for a person pulls) until there is nothing more.
+    async fn exchange(&self) -> Outcome {
+        loop {
+            let Some(device) = self.device.try_get_untracked().flatten() else {
+                return Outcome::Done;
+            };
+            if !self.take_lease(&device, LEASE_MS) {
+                return Outcome::OtherTab;
+            }
+            let limit = self.state.with_value(|state| state.batch);
+            let prepared = open(&device).and_then(|mut store| {
+                let batch = store.take_batch(limit)?;
+                Ok((store.device_id(), store.cursor(), batch))
+            });
+            let (device_id, cursor, batch) = match prepared {
+                Ok(prepared) => prepared,
+                Err(error) => return Outcome::Store(error),
+            };
+            let link = matches!(device, Device::Link { .. });
+            if link && batch.is_empty() {
+                return Outcome::Done;
+            }
+            let full = batch.len() == limit;
+            let first = batch.first().map(|m| m.id);
+            let answer = match &device {
+                Device::Person(_) => {
+                    super::super::api::sync(device_id, cursor, PULL_LIMIT, batch).await
+                }
+                Device::Link { token, .. } => push_with_token(token, device_id, batch).await,
+            };
+            // Stored first: the page that owned this engine may be gone by
+            // now, and what the server has must still be marked (a kiosk
+            // forgets it).
+            let applied = answer.as_ref().ok().map(|answer| {
+                // Reopened: the page may have saved while the request was out.
+                open(&device).and_then(|mut store| {
+                    let changes: &[_] = if link { &[] } else { &answer.changes };
+                    let cursor = if link { 0 } else { answer.cursor };
+                    let now = crate::clock::now_instant();
+                    store.apply_response(&answer.results, changes, cursor, now)?;
+                    if link {
+                        store.forget_acknowledged()?;
+                    }
+                    Ok(())
+                })
+            });
+            if self.state.try_with_value(|_| ()).is_none() {
+                return Outcome::Done;
+            }
+            match answer {
+                Ok(answer) => {
+                    if let Some(Err(error)) = applied {
+                        return Outcome::Store(error);
+                    }
+                    self.state.update_value(|state| state.batch = PUSH_BATCH);
+                    self.changed();
+                    if !(answer.more || full) {
+                        if !link {
+                            self.refresh_references(&device).await;
+                        }
+                        return Outcome::Done;
+                    }
+                }
+                Err(AppError::Unauthorized) => return Outcome::SignedOut,
+                Err(AppError::TooLarge) if limit > 1 => {
+                    self.state.update_value(|state| state.batch = limit / 2);
+                }
+                // One change alone is over the limit: it can never be sent,
+                // so it waits for a person under "needs attention" and the
+                // rest goes on.
+                Err(AppError::TooLarge) => {
+                    let set_aside = first.map(too_large).map(|refused| {
+                        open(&device).and_then(|mut store| {
+                            let now = crate::clock::now_instant();
+                            store.apply_response(&[refused], &[], cursor, now)
+                        })
+                    });
+                    self.state.update_value(|state| state.batch = PUSH_BATCH);
+                    if let Some(Err(error)) = set_aside {
+                        return Outcome::Store(error);
+                    }
+                    self.changed();
+                }
+                Err(_) => return Outcome::Failed,
+            }
+        }
+    }
+
+    /// Keeps the data the person works with beside the records on the
+    /// device (the partnerships, the libraries): all of it, or none.
+    async fn refresh_references(&self, device: &Device) {
+        let due = self
+            .state
+            .with_value(|state| now_ms() - state.references_at > REFERENCES_MS);
+        if !due {
+            return;
+        }
+        let mut fetched = Vec::new();
+        for reference in self.entities.references() {
+            match reference.fetch().await {
+                Ok(value) => fetched.push((reference.name(), value)),
+                Err(_) => return,
+            }
+        }
+        let saved = open(device).and_then(|mut store| {
+            fetched
+                .iter()
+                .try_for_each(|(name, value)| store.set_reference(name, value))
+        });
+        if saved.is_ok() {
+            self.state
+                .update_value(|state| state.references_at = now_ms());
+            self.changed();
+        }
+    }
+}
+
+/// The server's answer to a change too large for any request.
+fn too_large(id: Uuid) -> MutationResult {
+    MutationResult {
+        id,
+        status: Status::Rejected,
+        rev: None,
+        replayed: false,
+        conflicts: Vec::new(),
+        error: Some(Rejection {
+            code: RefusalCode::TooLarge,
+            message: "the change is larger than a request may be".to_owned(),
+            field: None,
+            problem: None,
+        }),
+    }
+}
+
+/// Window listeners, installed once for the engine's life (removed by `end`).
+pub(super) fn listen(engine: SyncEngine) {
+    let first = engine
+        .state
+        .try_update_value(|state| !std::mem::replace(&mut state.listening, true))
+        .unwrap_or(false);
+    if !first {
+        return;
+    }
+    let online = window_event_listener(leptos::ev::online, move |_| engine.now());
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+        if visible() {
+            engine.now();
+        } else {
+            // A hidden tab's timers are throttled: a visible one should sync.
+            engine.release_lease();
+        }
+    });
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| {
+        engine.state.update_value(|state| state.leaving = true);
+        engine.release_lease();
+    });
+    // Back from the back-forward cache: the page lives again.
+    let show = window_event_listener(leptos::ev::pageshow, move |event| {
+        if event.persisted() {
+            engine.state.update_value(|state| state.leaving = false);
+            engine.now();
+        }
+    });
+    let storage = window_event_listener(leptos::ev::storage, move |event| {
+        let Some(device) = engine.device.try_get_untracked().flatten() else {
+            return;
+        };
+        let key = event.key().unwrap_or_default();
+        if key == lease_key(&device) {
+            // The syncing tab let go (closed, hidden, failed): take over.
+            if event.new_value().is_none() && visible() && window().navigator().on_line() {
+                engine.soon();
+            }
+        } else if key.starts_with(&device.namespace()) {
+            engine.changed();
+            if key.ends_with("/outbox") {
+                engine.soon();
+            }
+        }
+    });
+    engine.state.update_value(|state| {
+        state
+            .listeners
+            .extend([online, visibility, hide, show, storage]);
+    });
+}
+
+/// Asks the browser not to evict this site's storage under pressure.
+pub(super) fn ask_for_persistent_storage() {
+    let storage = window().navigator().storage();
+    if let Ok(promise) = storage.persist() {
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
