@@ -105,6 +105,26 @@ pub struct MutationResult {
     pub error: Option<Rejection>,
 }
 
+impl MutationResult {
+    /// A refusal with its code and a message for the log (the device shows
+    /// its own words for the code).
+    pub fn rejected(id: Uuid, code: RefusalCode, message: &str) -> MutationResult {
+        MutationResult {
+            id,
+            status: Status::Rejected,
+            rev: None,
+            replayed: false,
+            conflicts: Vec::new(),
+            error: Some(Rejection {
+                code,
+                message: message.to_owned(),
+                field: None,
+                problem: None,
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub entity: String,

@@ -5,7 +5,7 @@ use super::*;
 use crate::{
     errors::AppError,
     sync::{
-        Mutation, MutationResult, RefusalCode, Rejection, Status, SyncResponse,
+        Mutation, MutationResult, RefusalCode, SyncResponse,
         local::{BrowserStorage, Storage as _},
     },
 };
@@ -315,21 +315,13 @@ impl SyncEngine {
     }
 }
 
-/// The server's answer to a change too large for any request.
+/// The answer to a change too large for any request.
 fn too_large(id: Uuid) -> MutationResult {
-    MutationResult {
+    MutationResult::rejected(
         id,
-        status: Status::Rejected,
-        rev: None,
-        replayed: false,
-        conflicts: Vec::new(),
-        error: Some(Rejection {
-            code: RefusalCode::TooLarge,
-            message: "the change is larger than a request may be".to_owned(),
-            field: None,
-            problem: None,
-        }),
-    }
+        RefusalCode::TooLarge,
+        "the change is larger than a request may be",
+    )
 }
 
 /// Window listeners, installed once for the engine's life (removed by `end`).

@@ -3,7 +3,8 @@
 
 use super::{
     applied,
-    batch::{Applied, Batch, Key, measure, too_large},
+    batch::{Applied, Batch, Key},
+    limits::{measure, too_large},
     refused, rejection,
 };
 use crate::{

@@ -1,11 +1,11 @@
 //! One batch of pushes inside a transaction that holds the lock: records
 //! loaded once, changed in memory, written in a handful of statements.
 
-use super::{Sender, applied, refused, rejection};
+use super::{Sender, applied, limits::unfit, refused, rejection};
 use crate::{
-    errors::{AppError, Problem, internal},
+    errors::{AppError, internal},
     sync::{
-        MAX_RECORD_BYTES, Mutation, MutationResult, RefusalCode, Status, conflict,
+        Mutation, MutationResult, RefusalCode, conflict,
         rules::{Kind, Owner, Refusal, Registry, server::Facts, uuid_in},
     },
 };
@@ -45,7 +45,7 @@ struct Done {
 
 /// The entity name kept with an applied mutation: an unknown one is kept
 /// as a hint, short enough for the index; U+0000 cannot be stored.
-fn entity_hint(entity: &str) -> String {
+pub(super) fn entity_hint(entity: &str) -> String {
     entity.replace('\0', "").chars().take(64).collect()
 }
 
@@ -156,71 +156,6 @@ pub(super) async fn apply(
     Ok(answers)
 }
 
-/// About how many bytes `value` takes as JSON, and whether it holds U+0000
-/// (which PostgreSQL cannot store in text or jsonb).
-pub(super) fn measure(value: &Value) -> (usize, bool) {
-    fn digits(mut n: u64) -> usize {
-        let mut count = 1;
-        while n >= 10 {
-            n /= 10;
-            count += 1;
-        }
-        count
-    }
-    match value {
-        Value::Null => (4, false),
-        Value::Bool(_) => (5, false),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => (digits(u), false),
-            (None, Some(i)) => (1 + digits(i.unsigned_abs()), false),
-            _ => (24, false),
-        },
-        Value::String(text) => (text.len() + 2, text.contains('\0')),
-        Value::Array(items) => items.iter().fold((2, false), |(size, nul), item| {
-            let (s, n) = measure(item);
-            (size + s + 1, nul || n)
-        }),
-        Value::Object(fields) => fields.iter().fold((2, false), |(size, nul), (k, v)| {
-            let (s, n) = measure(v);
-            (size + k.len() + 4 + s, nul || n || k.contains('\0'))
-        }),
-    }
-}
-
-/// Why a mutation can never be stored, if so: U+0000 anywhere, or data over
-/// `MAX_RECORD_BYTES`. It is refused on its own before any statement sees
-/// it, instead of failing the whole push (and its retries).
-fn unfit(mutation: &Mutation) -> Option<MutationResult> {
-    let id = mutation.id;
-    if mutation.entity.contains('\0') {
-        return Some(refused(
-            id,
-            Refusal::invalid("entity", Problem::NotAllowedChoice),
-        ));
-    }
-    let mut size = 2;
-    for (field, value) in &mutation.data {
-        let (bytes, nul) = measure(value);
-        if nul || field.contains('\0') {
-            let field = if field.contains('\0') { "data" } else { field };
-            return Some(refused(
-                id,
-                Refusal::invalid(field, Problem::NotAllowedChoice),
-            ));
-        }
-        size += field.len() + 4 + bytes;
-    }
-    (size > MAX_RECORD_BYTES).then(|| too_large(id))
-}
-
-pub(super) fn too_large(id: Uuid) -> MutationResult {
-    rejection(
-        id,
-        RefusalCode::TooLarge,
-        "the change is larger than a record may be",
-    )
-}
-
 /// A mutation the batch went through, with its result and its sender.
 pub(super) struct Applied {
     pub mutation: Mutation,
@@ -247,7 +182,7 @@ pub(super) struct Batch<'a> {
     /// Revisions taken from the sequence and not used yet (under the lock,
     /// so they are in commit order; unused ones are harmless gaps).
     revisions: VecDeque<i64>,
-    versions: Vec<(Key, i64, Map<String, Value>)>,
+    pub versions: Vec<(Key, i64, Map<String, Value>)>,
     pub applied: Vec<Applied>,
     /// When the conflicts found now were stored (UTC), read when the first is.
     now: Option<String>,
@@ -499,115 +434,5 @@ impl<'a> Batch<'a> {
             .put(tx, key, current.library_id, true, Map::new())
             .await?;
         Ok(applied(id, rev, Vec::new(), false))
-    }
-
-    /// Writes what the batch did: records, their versions, the applied
-    /// mutations with their results and the audits, one statement each.
-    async fn write(self, tx: &mut PgConnection) -> Result<(), AppError> {
-        let mut entities = Vec::new();
-        let mut ids = Vec::new();
-        let mut libraries = Vec::new();
-        let mut revs = Vec::new();
-        let mut deleted = Vec::new();
-        let mut datas = Vec::new();
-        for ((entity, id), row) in self.records.into_iter().filter(|(_, row)| row.dirty) {
-            entities.push(entity);
-            ids.push(id);
-            libraries.push(row.library_id);
-            revs.push(row.rev);
-            deleted.push(row.deleted);
-            datas.push(Value::Object(row.data));
-        }
-        if !ids.is_empty() {
-            sqlx::query(
-                "insert into records (entity, id, library_id, rev, deleted, data)
-                 select * from unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::boolean[], $6::jsonb[])
-                 on conflict (entity, id) do update
-                 set rev = excluded.rev, deleted = excluded.deleted, data = excluded.data, updated_at = now()",
-            )
-            .bind(&entities)
-            .bind(&ids)
-            .bind(&libraries)
-            .bind(&revs)
-            .bind(&deleted)
-            .bind(&datas)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !self.versions.is_empty() {
-            let (mut entities, mut ids, mut revs, mut datas) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for ((entity, id), rev, data) in self.versions {
-                entities.push(entity);
-                ids.push(id);
-                revs.push(rev);
-                datas.push(Value::Object(data));
-            }
-            sqlx::query(
-                "insert into record_versions (entity, record_id, rev, data)
-                 select * from unnest($1::text[], $2::uuid[], $3::bigint[], $4::jsonb[])",
-            )
-            .bind(&entities)
-            .bind(&ids)
-            .bind(&revs)
-            .bind(&datas)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let (mut ids, mut devices, mut users, mut entities) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut records, mut datas, mut results) = (Vec::new(), Vec::new(), Vec::new());
-        for one in self.applied {
-            ids.push(one.mutation.id);
-            devices.push(one.device_id);
-            users.push(one.user_id);
-            records.push(one.mutation.record_id);
-            // Only a merging entity's later pushes read what was sent, and
-            // only what was applied.
-            let keep =
-                self.registry.merges(&one.mutation.entity) && one.result.status != Status::Rejected;
-            let data = if keep { one.mutation.data } else { Map::new() };
-            datas.push(Value::Object(data));
-            entities.push(entity_hint(&one.mutation.entity));
-            let result =
-                serde_json::to_value(&one.result).map_err(|e| internal("sync result", e))?;
-            results.push(result);
-        }
-        sqlx::query(
-            "insert into applied_mutations (id, device_id, user_id, entity, record_id, data, result)
-             select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::jsonb[], $7::jsonb[])",
-        )
-        .bind(&ids)
-        .bind(&devices)
-        .bind(&users)
-        .bind(&entities)
-        .bind(&records)
-        .bind(&datas)
-        .bind(&results)
-        .execute(&mut *tx)
-        .await?;
-        if !self.audits.is_empty() {
-            let (mut actors, mut actions, mut types) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut subjects, mut details) = (Vec::new(), Vec::new());
-            for (actor, subject, action, subject_type, detail) in self.audits {
-                actors.push(actor);
-                subjects.push(subject);
-                actions.push(action);
-                types.push(subject_type);
-                details.push(detail);
-            }
-            sqlx::query(
-                "insert into audit_log (actor_id, action, subject_type, subject_id, details)
-                 select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[])",
-            )
-            .bind(&actors)
-            .bind(&actions)
-            .bind(&types)
-            .bind(&subjects)
-            .bind(&details)
-            .execute(&mut *tx)
-            .await?;
-        }
-        Ok(())
     }
 }

@@ -11,14 +11,16 @@
 
 mod apply;
 mod batch;
+mod limits;
 mod pull;
+mod write;
 mod writer;
 
 pub use pull::{pull, pull_within};
 pub use writer::{Writer, WriterStats};
 
 use super::{
-    MAX_MUTATIONS, Mutation, MutationResult, RefusalCode, Rejection, Status,
+    MAX_MUTATIONS, Mutation, MutationResult, RefusalCode, Status,
     rules::{Refusal, Registry},
 };
 use crate::{accounts::access::Actor, errors::AppError};
@@ -57,19 +59,7 @@ pub struct TokenGrant {
 }
 
 fn rejection(id: Uuid, code: RefusalCode, message: &str) -> MutationResult {
-    MutationResult {
-        id,
-        status: Status::Rejected,
-        rev: None,
-        replayed: false,
-        conflicts: Vec::new(),
-        error: Some(Rejection {
-            code,
-            message: message.to_owned(),
-            field: None,
-            problem: None,
-        }),
-    }
+    MutationResult::rejected(id, code, message)
 }
 
 /// A refusal as the device receives it.

@@ -1,0 +1,62 @@
+//! What a device store keeps beside its records: its bookkeeping, the
+//! outbox, the refused changes, and the rescue file.
+
+use crate::sync::{Mutation, Rejection};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// The store's own bookkeeping (read and written only by `LocalStore`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Meta {
+    pub(super) schema_version: u32,
+    pub(super) device_id: Uuid,
+    pub(super) cursor: i64,
+    pub(super) next_seq: u64,
+    /// When the outbox was last emptied by the server (RFC 3339, device clock; display only).
+    pub(super) last_sent_at: Option<String>,
+}
+
+/// A record as the server last sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pulled {
+    pub rev: i64,
+    pub deleted: bool,
+    pub data: Map<String, Value>,
+}
+
+/// A mutation in the outbox; `sent` once it went out in a request whose
+/// answer has not come back (it is then resent as is, never changed).
+/// Once accepted it stays, as `acked_rev`, until the device has pulled that
+/// revision of its record, so the screen never jumps back to older text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub mutation: Mutation,
+    pub sent: bool,
+    #[serde(default)]
+    pub acked_rev: Option<i64>,
+}
+
+/// A mutation the server refused, kept until the person deals with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refused {
+    pub mutation: Mutation,
+    pub error: Rejection,
+}
+
+/// What the header shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub waiting: usize,
+    pub needs_attention: usize,
+    pub last_sent_at: Option<String>,
+}
+
+/// Everything unsent, for the rescue file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rescue {
+    pub schema_version: u32,
+    pub device_id: Uuid,
+    pub pending: Vec<Mutation>,
+    pub refused: Vec<Refused>,
+}

@@ -1,0 +1,75 @@
+//! What can never be stored: U+0000 (PostgreSQL refuses it in text and
+//! jsonb) and changes over `MAX_RECORD_BYTES`.
+
+use super::{refused, rejection};
+use crate::{
+    errors::Problem,
+    sync::{MAX_RECORD_BYTES, Mutation, MutationResult, RefusalCode, rules::Refusal},
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// About how many bytes `value` takes as JSON, and whether it holds U+0000
+/// (which PostgreSQL cannot store in text or jsonb).
+pub(super) fn measure(value: &Value) -> (usize, bool) {
+    fn digits(mut n: u64) -> usize {
+        let mut count = 1;
+        while n >= 10 {
+            n /= 10;
+            count += 1;
+        }
+        count
+    }
+    match value {
+        Value::Null => (4, false),
+        Value::Bool(_) => (5, false),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => (digits(u), false),
+            (None, Some(i)) => (1 + digits(i.unsigned_abs()), false),
+            _ => (24, false),
+        },
+        Value::String(text) => (text.len() + 2, text.contains('\0')),
+        Value::Array(items) => items.iter().fold((2, false), |(size, nul), item| {
+            let (s, n) = measure(item);
+            (size + s + 1, nul || n)
+        }),
+        Value::Object(fields) => fields.iter().fold((2, false), |(size, nul), (k, v)| {
+            let (s, n) = measure(v);
+            (size + k.len() + 4 + s, nul || n || k.contains('\0'))
+        }),
+    }
+}
+
+/// Why a mutation can never be stored, if so: U+0000 anywhere, or data over
+/// `MAX_RECORD_BYTES`. It is refused on its own before any statement sees
+/// it, instead of failing the whole push (and its retries).
+pub(super) fn unfit(mutation: &Mutation) -> Option<MutationResult> {
+    let id = mutation.id;
+    if mutation.entity.contains('\0') {
+        return Some(refused(
+            id,
+            Refusal::invalid("entity", Problem::NotAllowedChoice),
+        ));
+    }
+    let mut size = 2;
+    for (field, value) in &mutation.data {
+        let (bytes, nul) = measure(value);
+        if nul || field.contains('\0') {
+            let field = if field.contains('\0') { "data" } else { field };
+            return Some(refused(
+                id,
+                Refusal::invalid(field, Problem::NotAllowedChoice),
+            ));
+        }
+        size += field.len() + 4 + bytes;
+    }
+    (size > MAX_RECORD_BYTES).then(|| too_large(id))
+}
+
+pub(super) fn too_large(id: Uuid) -> MutationResult {
+    rejection(
+        id,
+        RefusalCode::TooLarge,
+        "the change is larger than a record may be",
+    )
+}
