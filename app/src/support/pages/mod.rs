@@ -146,8 +146,8 @@ pub fn HoursMeter(row: HoursRow, #[prop(optional)] show_library: bool) -> impl I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::support::ProgramRef;
+    use serde_json::json;
 
     fn fields(value: Value) -> Fields {
         value.as_object().cloned().unwrap_or_default()
