@@ -12,7 +12,7 @@ use app::{
         model as partner,
         pages::{by_sector, matches, text},
     },
-    support::{LibraryRef, ProgramRef, TutorRef, model as consultation, pages::rows_on_device},
+    support::{MyLibrary, MyProgram, TutorRef, model as consultation, pages::rows_on_device},
     sync::{
         Change,
         local::{LocalStore, MemoryStorage},
@@ -40,7 +40,7 @@ fn change(entity: &str, rev: i64, data: Value) -> Change {
 
 fn library() -> (
     LocalStore<MemoryStorage>,
-    Vec<LibraryRef>,
+    Vec<MyLibrary>,
     Vec<PartnershipRef>,
 ) {
     let (library, program, partnership, tutor) = (
@@ -114,12 +114,12 @@ fn library() -> (
             .apply_response(&[], chunk, cursor, None)
             .expect("pull");
     }
-    let libraries = vec![LibraryRef {
+    let libraries = vec![MyLibrary {
         id: library,
         name: "Biblioteka".into(),
         editable: true,
         logs_hours: true,
-        programs: vec![ProgramRef {
+        programs: vec![MyProgram {
             id: program,
             name: "Program".into(),
             budget_tenths: 240,

@@ -10,13 +10,10 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
 pub mod attendance;
-pub mod clock;
-pub mod cookies;
 pub mod directory;
 pub mod entities;
-pub mod errors;
-pub mod format;
 pub mod home;
+pub mod kernel;
 pub mod layout;
 pub mod meetings;
 pub mod network;
@@ -35,6 +32,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod server_context;
 
+// The shared layer is used everywhere by these short paths.
+pub use kernel::{clock, cookies, errors, format};
 pub use shell::{App, shell};
 
 /// The browser entry point: attaches the reactive app to the server-rendered HTML.

@@ -80,15 +80,6 @@ pub async fn end(pool: &PgPool, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends every session of a person (deactivation, password change).
-pub async fn end_all(pool: &PgPool, user_id: Uuid) -> Result<(), AppError> {
-    sqlx::query("delete from sessions where user_id = $1")
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// The signed-in person behind a token: `None` when the token is unknown,
 /// expired, or the account is deactivated. Slides the expiry forward.
 pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Uuid>, AppError> {

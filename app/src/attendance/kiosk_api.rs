@@ -115,7 +115,7 @@ pub mod ssr {
         let starts_at = data
             .get("starts_at")
             .and_then(Value::as_str)
-            .filter(|at| crate::meetings::model::is_utc_instant(at));
+            .filter(|at| crate::kernel::fields::is_utc_instant(at));
         let token = session::new_token();
         // Valid until midnight in Poland after the meeting day, or after
         // today for a meeting already past (a list typed in later).

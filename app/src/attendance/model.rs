@@ -5,7 +5,7 @@
 
 use crate::{
     errors::Problem,
-    meetings::model::{is_utc_instant, short_text},
+    kernel::fields::{is_utc_instant, short_text},
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;

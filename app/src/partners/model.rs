@@ -4,7 +4,7 @@
 use crate::{
     accounts::model::Email,
     errors::Problem,
-    meetings::model::{choice, day, long_text, record_id, require, short_text},
+    kernel::fields::{choice, day, long_text, record_id, require, short_text},
 };
 use serde_json::{Map, Value};
 

@@ -6,10 +6,9 @@
 
 use crate::{
     errors::Problem,
-    meetings::model::{choice, day, long_text, record_id, require, short_text},
+    kernel::fields::{choice, day, long_text, record_id, require, short_text},
 };
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 pub const ENTITY: &str = "plan";
 /// Merged line by line when two devices edit them.
@@ -155,11 +154,6 @@ pub fn stage(data: &Map<String, Value>) -> Stage {
             }
         }
     }
-}
-
-/// The plan's record id for a partnership: the partnership's own id.
-pub fn plan_id(partnership: Uuid) -> Uuid {
-    partnership
 }
 
 #[cfg(test)]

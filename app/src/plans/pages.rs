@@ -5,10 +5,10 @@
 
 use super::model::{ACTION_STATUSES, ENTITY, Stage, TEXT_FIELDS, approve, check_field, stage};
 use crate::{
-    attendance::list::csv,
     clock::now_instant,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
+    kernel::csv::csv,
     meetings::{PARTNERSHIPS, PartnershipRef},
     sync::{Op, engine::use_sync, local::Fields},
     ui::{confirm, download, from_store, problem_text, route_id},

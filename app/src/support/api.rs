@@ -3,13 +3,13 @@
 //! forms work offline), `POST /api/program-hours` (the coordinator's table)
 //! and `POST /api/library-glance` (the library page at a glance).
 
-use super::{Glance, HoursRow, LibraryRef};
+use super::{Glance, HoursRow, MyLibrary};
 use crate::errors::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
 
 #[server(prefix = "/api", endpoint = "my-libraries", input = Json, output = Json)]
-pub async fn my_libraries() -> Result<Vec<LibraryRef>, AppError> {
+pub async fn my_libraries() -> Result<Vec<MyLibrary>, AppError> {
     use crate::{errors::respond, server_context as ctx};
     respond(
         async {
@@ -61,7 +61,7 @@ pub async fn library_glance(library_id: Uuid) -> Result<Glance, AppError> {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::super::{
-        AttendancePoint, Glance, HoursRow, LibraryRef, NextMeeting, ProgramRef, TutorRef,
+        AttendancePoint, Glance, HoursRow, MyLibrary, MyProgram, NextMeeting, TutorRef,
         model::{ConsultationTime, MeetingTime, meeting_minutes, used_minutes},
     };
     use crate::{
@@ -81,7 +81,7 @@ pub mod ssr {
     /// Budget in tenths of an hour (the column is numeric(6,1)).
     const BUDGET_TENTHS: &str = "(support_hours_per_library * 10)::int";
 
-    pub async fn libraries(pool: &PgPool, actor: &Actor) -> Result<Vec<LibraryRef>, AppError> {
+    pub async fn libraries(pool: &PgPool, actor: &Actor) -> Result<Vec<MyLibrary>, AppError> {
         let filter = match actor.visible_libraries() {
             Scope::All => None,
             Scope::Only(ids) => Some(ids),
@@ -106,10 +106,10 @@ pub mod ssr {
         .bind(&filter)
         .fetch_all(pool)
         .await?;
-        let mut out: Vec<LibraryRef> = Vec::new();
+        let mut out: Vec<MyLibrary> = Vec::new();
         for (id, name, program_id, program_name, budget) in rows {
             if out.last().is_none_or(|l| l.id != id) {
-                out.push(LibraryRef {
+                out.push(MyLibrary {
                     id,
                     name,
                     editable: actor.may(Action::Edit, Target::Library(id)),
@@ -120,7 +120,7 @@ pub mod ssr {
             if let (Some(program_id), Some(program_name), Some(budget), Some(library)) =
                 (program_id, program_name, budget, out.last_mut())
             {
-                library.programs.push(ProgramRef {
+                library.programs.push(MyProgram {
                     id: program_id,
                     name: program_name,
                     budget_tenths: u32::try_from(budget).unwrap_or(0),

@@ -10,23 +10,23 @@ pub mod rules;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Name of the local-store reference holding `Vec<LibraryRef>`.
+/// Name of the local-store reference holding `Vec<MyLibrary>`.
 pub const LIBRARIES: &str = "libraries";
 
 /// A library the person works with, as the device keeps it for offline forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LibraryRef {
+pub struct MyLibrary {
     pub id: Uuid,
     pub name: String,
     /// May add and change partners (the library's people, its coordinators).
     pub editable: bool,
     /// May log consultation hours (also its tutors).
     pub logs_hours: bool,
-    pub programs: Vec<ProgramRef>,
+    pub programs: Vec<MyProgram>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgramRef {
+pub struct MyProgram {
     pub id: Uuid,
     pub name: String,
     /// Support hours per library, in tenths of an hour (24 h = 240).

@@ -3,7 +3,7 @@
 
 use crate::{
     errors::Problem,
-    meetings::model::{choice, day, long_text, record_id, require, short_text},
+    kernel::fields::{choice, day, long_text, record_id, require, short_text},
 };
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};

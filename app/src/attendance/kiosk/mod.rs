@@ -32,7 +32,7 @@ mod setup;
 
 use active::{Active, Closed, PinInput};
 pub use entry::*;
-use setup::{KioskTrouble, MeetingHead, Setup};
+use setup::{KioskUnopened, MeetingHead, Setup};
 
 /// How long the thank-you screen stays before the next person's form.
 const THANKS_MS: u64 = 3_500;
@@ -139,7 +139,7 @@ fn waiting_sentence(count: usize) -> String {
 
 /// Why the kiosk cannot open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Trouble {
+enum Unopened {
     SignIn,
     NoMeeting,
     ReadOnly,
@@ -155,28 +155,28 @@ enum Stage {
     Setup,
     Active,
     Closed,
-    Trouble(Trouble),
+    Unopened(Unopened),
 }
 
 /// The meeting as the librarian's store knows it, for a kiosk on her device.
 fn opening_from_store(
     store: &DeviceStore,
     meeting_id: Uuid,
-) -> Result<Result<KioskOpening, Trouble>, StoreError> {
+) -> Result<Result<KioskOpening, Unopened>, StoreError> {
     let Some(record) = store.view(meeting::ENTITY, meeting_id)? else {
-        return Ok(Err(Trouble::NoMeeting));
+        return Ok(Err(Unopened::NoMeeting));
     };
     let text = |field: &str| record.get(field).and_then(Value::as_str).map(str::to_owned);
     let partnership = text("partnership_id").and_then(|id| Uuid::parse_str(&id).ok());
     let partnerships: Vec<PartnershipRef> = store.reference(PARTNERSHIPS)?.unwrap_or_default();
     let Some(partnership) = partnerships.into_iter().find(|p| Some(p.id) == partnership) else {
-        return Ok(Err(Trouble::NoMeeting));
+        return Ok(Err(Unopened::NoMeeting));
     };
     if !partnership.editable {
-        return Ok(Err(Trouble::ReadOnly));
+        return Ok(Err(Unopened::ReadOnly));
     }
     let Some(clause) = partnership.clause else {
-        return Ok(Err(Trouble::NoClause));
+        return Ok(Err(Unopened::NoClause));
     };
     Ok(Ok(KioskOpening {
         meeting_id,
@@ -242,7 +242,7 @@ pub fn KioskPage() -> impl IntoView {
             return;
         }
         let Some(meeting) = meeting() else {
-            stage.set(Stage::Trouble(Trouble::NoMeeting));
+            stage.set(Stage::Unopened(Unopened::NoMeeting));
             return;
         };
         if let Some(token) = browser::take_link_token() {
@@ -254,7 +254,7 @@ pub fn KioskPage() -> impl IntoView {
                 }
                 stage.set(match next {
                     Ok(_) => Stage::Setup,
-                    Err(trouble) => Stage::Trouble(trouble),
+                    Err(trouble) => Stage::Unopened(trouble),
                 });
                 opening_link.set_value(false);
             });
@@ -269,7 +269,7 @@ pub fn KioskPage() -> impl IntoView {
             return;
         }
         if sync.signed_out() {
-            stage.set(Stage::Trouble(Trouble::SignIn));
+            stage.set(Stage::Unopened(Unopened::SignIn));
             return;
         }
         // The store's owner, known offline too (the account may not have loaded).
@@ -293,8 +293,8 @@ pub fn KioskPage() -> impl IntoView {
                 }));
                 stage.set(Stage::Setup);
             }
-            Some(Ok(Err(trouble))) => stage.set(Stage::Trouble(trouble)),
-            Some(Err(_)) => stage.set(Stage::Trouble(Trouble::Store)),
+            Some(Ok(Err(trouble))) => stage.set(Stage::Unopened(trouble)),
+            Some(Err(_)) => stage.set(Stage::Unopened(Unopened::Store)),
         }
     });
     Effect::new(move |_| {
@@ -321,7 +321,7 @@ pub fn KioskPage() -> impl IntoView {
                 Stage::Loading => view! {
                     <p class="kiosk__loading muted" aria-busy="true">{t!(i18n, kiosk.loading)}</p>
                 }.into_any(),
-                Stage::Trouble(trouble) => view! { <KioskTrouble trouble /> }.into_any(),
+                Stage::Unopened(trouble) => view! { <KioskUnopened trouble /> }.into_any(),
                 Stage::Setup => view! { <Setup config stage /> }.into_any(),
                 Stage::Active => view! { <Active config stage link waiting /> }.into_any(),
                 Stage::Closed => view! { <Closed config stage waiting /> }.into_any(),
@@ -332,24 +332,24 @@ pub fn KioskPage() -> impl IntoView {
 
 /// Opens the kiosk of a link: asks the server for the meeting once, then
 /// keeps it (with the token) on the tablet.
-async fn open_link(meeting: Uuid, token: String) -> Result<KioskConfig, Trouble> {
+async fn open_link(meeting: Uuid, token: String) -> Result<KioskConfig, Unopened> {
     let opening = match crate::network::post_with_token("/api/kiosk", &token, "{}").await {
         Ok((200, body)) => {
-            serde_json::from_str::<KioskOpening>(&body).map_err(|_| Trouble::BadLink)?
+            serde_json::from_str::<KioskOpening>(&body).map_err(|_| Unopened::BadLink)?
         }
-        Ok((401 | 403 | 404, _)) => return Err(Trouble::BadLink),
+        Ok((401 | 403 | 404, _)) => return Err(Unopened::BadLink),
         // No network: a tablet that already opened this link keeps its setup.
         _ => {
             return load_config(meeting)
                 .filter(|saved| saved.token.as_deref() == Some(token.as_str()))
-                .ok_or(Trouble::Offline);
+                .ok_or(Unopened::Offline);
         }
     };
     if opening.meeting_id != meeting {
-        return Err(Trouble::BadLink);
+        return Err(Unopened::BadLink);
     }
     if opening.clause.is_none() {
-        return Err(Trouble::NoClause);
+        return Err(Unopened::NoClause);
     }
     // Sign-ins an older link left on this tablet go out with the new one:
     // the store is per meeting, not per token.
@@ -361,7 +361,7 @@ async fn open_link(meeting: Uuid, token: String) -> Result<KioskConfig, Trouble>
         pin_hash: String::new(),
         active: false,
     };
-    save_config(&config).map_err(|_| Trouble::Store)?;
+    save_config(&config).map_err(|_| Unopened::Store)?;
     Ok(config)
 }
 

@@ -9,18 +9,18 @@ use crate::{
 };
 
 #[component]
-pub(super) fn KioskTrouble(trouble: Trouble) -> impl IntoView {
+pub(super) fn KioskUnopened(trouble: Unopened) -> impl IntoView {
     let i18n = use_i18n();
     let text = match trouble {
-        Trouble::SignIn => t_string!(i18n, kiosk.sign_in),
-        Trouble::NoMeeting => t_string!(i18n, kiosk.no_meeting),
-        Trouble::ReadOnly => t_string!(i18n, kiosk.read_only),
-        Trouble::NoClause => t_string!(i18n, kiosk.no_clause),
-        Trouble::BadLink => t_string!(i18n, kiosk.bad_link),
-        Trouble::Offline => t_string!(i18n, kiosk.offline_first),
-        Trouble::Store => t_string!(i18n, sync.trouble_full),
+        Unopened::SignIn => t_string!(i18n, kiosk.sign_in),
+        Unopened::NoMeeting => t_string!(i18n, kiosk.no_meeting),
+        Unopened::ReadOnly => t_string!(i18n, kiosk.read_only),
+        Unopened::NoClause => t_string!(i18n, kiosk.no_clause),
+        Unopened::BadLink => t_string!(i18n, kiosk.bad_link),
+        Unopened::Offline => t_string!(i18n, kiosk.offline_first),
+        Unopened::Store => t_string!(i18n, sync.trouble_full),
     };
-    let sign_in = (trouble == Trouble::SignIn)
+    let sign_in = (trouble == Unopened::SignIn)
         .then(|| view! { <p><a class="button" href="/logowanie">{t!(i18n, login.title)}</a></p> });
     view! {
         <section class="kiosk__panel">

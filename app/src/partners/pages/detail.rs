@@ -8,7 +8,7 @@ use crate::{
     format,
     i18n::{t, t_string, use_i18n},
     meetings::model as meeting,
-    support::{LIBRARIES, LibraryRef},
+    support::{LIBRARIES, MyLibrary},
     sync::{Op, engine::use_sync, local::Fields},
     ui::{confirm, from_store, route_record},
 };
@@ -57,7 +57,7 @@ pub fn PartnerPage() -> impl IntoView {
     let state = RwSignal::new(None::<bool>);
     let data = route_record(ENTITY, |store, id, fields| {
         let library_id = text(&fields, "library_id");
-        let libraries: Vec<LibraryRef> = store.reference(LIBRARIES)?.unwrap_or_default();
+        let libraries: Vec<MyLibrary> = store.reference(LIBRARIES)?.unwrap_or_default();
         let library = libraries.iter().find(|l| l.id.to_string() == library_id);
         let meetings: Vec<MeetingLine> = store
             .list(meeting::ENTITY)?

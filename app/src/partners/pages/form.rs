@@ -6,7 +6,7 @@ use crate::{
     clock::now_instant,
     errors::Problem,
     i18n::{t, t_string, use_i18n},
-    support::LibraryRef,
+    support::MyLibrary,
     sync::{Op, engine::use_sync, local::Fields},
     ui::{focus, problem_text},
 };
@@ -170,13 +170,13 @@ pub(super) fn PartnerFields(form: PartnerForm) -> impl IntoView {
 
 #[component]
 pub(super) fn NewPartner(
-    libraries: Vec<LibraryRef>,
+    libraries: Vec<MyLibrary>,
     open: RwSignal<bool>,
     saved: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let editable: Vec<LibraryRef> = libraries.into_iter().filter(|l| l.editable).collect();
+    let editable: Vec<MyLibrary> = libraries.into_iter().filter(|l| l.editable).collect();
     if editable.is_empty() {
         return ().into_any();
     }

@@ -4,7 +4,7 @@ use super::*;
 use crate::partners::model::{ENTITY, SECTORS};
 use crate::{
     i18n::{t, t_string, use_i18n},
-    support::{LIBRARIES, LibraryRef},
+    support::{LIBRARIES, MyLibrary},
     sync::{engine::use_sync, local::Fields},
     ui::{PageButtons, from_store, page_of},
 };
@@ -16,7 +16,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct ListData {
     pub(super) partners: Vec<(Uuid, Fields)>,
-    pub(super) libraries: Vec<LibraryRef>,
+    pub(super) libraries: Vec<MyLibrary>,
     pub(super) pending: HashSet<Uuid>,
 }
 

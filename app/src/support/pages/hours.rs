@@ -1,7 +1,7 @@
 //! The hours page: the meters and the table of consultations.
 
 use super::*;
-use crate::support::{HoursRow, LIBRARIES, LibraryRef, model::ENTITY};
+use crate::support::{HoursRow, LIBRARIES, MyLibrary, model::ENTITY};
 use crate::{
     i18n::{t, t_string, use_i18n},
     meetings::{PARTNERSHIPS, PartnershipRef, model as meeting},
@@ -15,7 +15,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct HoursData {
     pub(super) rows: Vec<HoursRow>,
-    pub(super) libraries: Vec<LibraryRef>,
+    pub(super) libraries: Vec<MyLibrary>,
     /// Newest first.
     pub(super) consultations: Vec<(Uuid, Fields)>,
     /// Meetings per library (id, title, start), for linking a consultation.
@@ -32,7 +32,7 @@ pub fn HoursPage() -> impl IntoView {
     let data = Memo::new(move |_| {
         let me = sync.user();
         sync.read(|store| {
-            let libraries: Vec<LibraryRef> = store.reference(LIBRARIES)?.unwrap_or_default();
+            let libraries: Vec<MyLibrary> = store.reference(LIBRARIES)?.unwrap_or_default();
             let partnerships: Vec<PartnershipRef> =
                 store.reference(PARTNERSHIPS)?.unwrap_or_default();
             let meetings = store.list(meeting::ENTITY)?;

@@ -4,7 +4,7 @@
 //! Works offline; the library page shows the server's count once synced.
 
 use crate::support::{
-    HoursRow, LibraryRef,
+    HoursRow, MyLibrary,
     model::{
         Budget, ConsultationTime, MeetingTime, budget_state, meeting_minutes, tenths_of_hour,
         used_minutes,
@@ -53,7 +53,7 @@ pub fn mode_label(mode: &str, locale: Locale) -> String {
 /// Hours used per library and program from what the device holds, in the
 /// libraries' order: the same counting as the server's.
 pub fn rows_on_device(
-    libraries: &[LibraryRef],
+    libraries: &[MyLibrary],
     partnerships: &[PartnershipRef],
     meetings: &[(Uuid, Fields)],
     consultations: &[(Uuid, Fields)],
@@ -146,7 +146,7 @@ pub fn HoursMeter(row: HoursRow, #[prop(optional)] show_library: bool) -> impl I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::support::ProgramRef;
+    use crate::support::MyProgram;
     use serde_json::json;
 
     fn fields(value: Value) -> Fields {
@@ -161,13 +161,13 @@ mod tests {
             Uuid::from_u128(3),
             Uuid::from_u128(4),
         );
-        let program = |id, budget_tenths| ProgramRef {
+        let program = |id, budget_tenths| MyProgram {
             id,
             name: String::new(),
             budget_tenths,
             tutors: Vec::new(),
         };
-        let library = |id, programs| LibraryRef {
+        let library = |id, programs| MyLibrary {
             id,
             name: String::new(),
             editable: true,

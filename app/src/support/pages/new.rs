@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::support::{
-    LibraryRef,
+    MyLibrary,
     model::{ENTITY, MODES, check_field, minutes_from_hours},
 };
 use crate::{
@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 #[component]
 pub(super) fn NewConsultation(
-    libraries: Vec<LibraryRef>,
+    libraries: Vec<MyLibrary>,
     meetings: Vec<(Uuid, Uuid, String, String)>,
     me: Option<Uuid>,
     saved: RwSignal<Option<bool>>,
@@ -29,7 +29,7 @@ pub(super) fn NewConsultation(
     let sync = use_sync();
     // Where this person may log hours, and for which tutors: the library's
     // people and coordinators for any of its tutors, a tutor for herself.
-    let libraries: Vec<LibraryRef> = libraries
+    let libraries: Vec<MyLibrary> = libraries
         .into_iter()
         .filter(|l| l.logs_hours)
         .map(|mut l| {

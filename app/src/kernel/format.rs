@@ -140,7 +140,7 @@ fn parse_fixed(text: &str, range: std::ops::Range<usize>) -> Option<i64> {
 
 /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn epoch_of(instant: &str) -> Option<i64> {
-    if !crate::meetings::model::is_utc_instant(instant) {
+    if !crate::kernel::fields::is_utc_instant(instant) {
         return None;
     }
     let field = |range| parse_fixed(instant, range);
