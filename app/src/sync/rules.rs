@@ -298,8 +298,17 @@ pub fn uuid_in(data: &Map<String, Value>, field: &str) -> Option<Uuid> {
 
 #[cfg(feature = "ssr")]
 pub mod server {
-    use crate::{errors::AppError, sync::server::TokenGrant};
+    use crate::{accounts::access::Actor, errors::AppError};
     use std::{future::Future, pin::Pin};
+    use uuid::Uuid;
+
+    /// What a kiosk token lets its bearer do: push what the entities allow
+    /// for `scope` (the meeting it was made for), as `actor`.
+    #[derive(Debug, Clone)]
+    pub struct TokenGrant {
+        pub actor: Actor,
+        pub scope: Uuid,
+    }
 
     pub type Facts = Box<dyn std::any::Any + Send + Sync>;
     pub type FactsFuture<'a> =

@@ -50,13 +50,7 @@ impl Sender {
     }
 }
 
-/// What a kiosk token lets its bearer do: push what the entities allow for
-/// `scope` (the meeting it was made for), as `actor`.
-#[derive(Debug, Clone)]
-pub struct TokenGrant {
-    pub actor: Actor,
-    pub scope: Uuid,
-}
+pub use super::rules::server::TokenGrant;
 
 fn rejection(id: Uuid, code: RefusalCode, message: &str) -> MutationResult {
     MutationResult::rejected(id, code, message)
