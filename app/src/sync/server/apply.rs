@@ -4,7 +4,7 @@
 use super::{
     applied,
     batch::{Applied, Batch, Key},
-    limits::{measure, too_large},
+    limits::{record_bytes, too_large},
     refused, rejection,
 };
 use crate::{
@@ -235,7 +235,7 @@ impl<'a> Batch<'a> {
         if let Err(refusal) = self.check_write(rules, mutation, library_id, &data, false, false) {
             return Ok(refused(id, refusal));
         }
-        if measure(&Value::Object(data.clone())).0 > MAX_RECORD_BYTES {
+        if record_bytes(&data) > MAX_RECORD_BYTES {
             return Ok(too_large(id));
         }
         // Accepted: only now is what lost a merge kept.

@@ -6,7 +6,7 @@ use crate::{
     errors::Problem,
     sync::{MAX_RECORD_BYTES, Mutation, MutationResult, RefusalCode, rules::Refusal},
 };
-use serde_json::Value;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// About how many bytes `value` takes as JSON, and whether it holds U+0000
@@ -34,10 +34,21 @@ pub(super) fn measure(value: &Value) -> (usize, bool) {
             (size + s + 1, nul || n)
         }),
         Value::Object(fields) => fields.iter().fold((2, false), |(size, nul), (k, v)| {
-            let (s, n) = measure(v);
-            (size + k.len() + 4 + s, nul || n || k.contains('\0'))
+            let (s, n) = entry(k, v);
+            (size + s, nul || n)
         }),
     }
+}
+
+/// One field of an object, `"key": value,`, as `measure` counts it.
+fn entry(key: &str, value: &Value) -> (usize, bool) {
+    let (size, nul) = measure(value);
+    (key.len() + 4 + size, nul || key.contains('\0'))
+}
+
+/// About how many bytes a record's fields take as JSON.
+pub(super) fn record_bytes(fields: &Map<String, Value>) -> usize {
+    fields.iter().map(|(k, v)| entry(k, v).0).sum::<usize>() + 2
 }
 
 /// Why a mutation can never be stored, if so: U+0000 anywhere, or data over
@@ -53,15 +64,15 @@ pub(super) fn unfit(mutation: &Mutation) -> Option<MutationResult> {
     }
     let mut size = 2;
     for (field, value) in &mutation.data {
-        let (bytes, nul) = measure(value);
-        if nul || field.contains('\0') {
+        let (bytes, nul) = entry(field, value);
+        if nul {
             let field = if field.contains('\0') { "data" } else { field };
             return Some(refused(
                 id,
                 Refusal::invalid(field, Problem::NotAllowedChoice),
             ));
         }
-        size += field.len() + 4 + bytes;
+        size += bytes;
     }
     (size > MAX_RECORD_BYTES).then(|| too_large(id))
 }
