@@ -61,23 +61,32 @@ async fn push_with_token(
 impl SyncEngine {
     pub(super) fn schedule(&self, delay_ms: u64) {
         let engine = *self;
-        let Some(wait) = self
-            .state
-            .try_with_value(|state| (state.not_before - now_ms()).max(0.0))
-        else {
+        let now = now_ms();
+        let Some((wait, pending, not_before)) = self.state.try_with_value(|state| {
+            let pending = state.timer.as_ref().map(|(_, due)| *due);
+            ((state.not_before - now).max(0.0), pending, state.not_before)
+        }) else {
             return;
         };
         // Truncating a positive wait in ms is fine.
         let delay = delay_ms.max(wait as u64);
+        let due = now + delay as f64;
+        if !replaces_pending(pending, due, not_before, now) {
+            return;
+        }
         let handle = set_timeout_with_handle(
-            move || leptos::task::spawn_local(engine.run()),
+            move || {
+                let _ = engine.state.try_update_value(|state| state.timer = None);
+                leptos::task::spawn_local(engine.run());
+            },
             Duration::from_millis(delay),
         )
-        .ok();
+        .ok()
+        .map(|handle| (handle, due));
         let previous = self
             .state
             .try_update_value(|state| std::mem::replace(&mut state.timer, handle));
-        if let Some(Some(timer)) = previous {
+        if let Some(Some((timer, _))) = previous {
             timer.clear();
         }
     }

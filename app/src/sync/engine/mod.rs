@@ -104,6 +104,15 @@ pub fn lease_allows(current: Option<&Lease>, tab: Uuid, now: f64) -> bool {
     current.is_none_or(|lease| lease.tab == tab || lease.until < now)
 }
 
+/// Whether a round asked for at `due` (ms since the epoch) replaces the one
+/// already set for `pending`. The earlier round wins, so a change saved
+/// while a round is out is never put off until the idle pull. A pending
+/// round gives way if it would start inside the backoff (`not_before`) or
+/// is overdue at `now` (a hidden tab's throttled timer).
+pub fn replaces_pending(pending: Option<f64>, due: f64, not_before: f64, now: f64) -> bool {
+    pending.is_none_or(|pending| due < pending || pending < not_before || pending <= now)
+}
+
 fn store_trouble(error: &StoreError) -> Trouble {
     match error {
         StoreError::Newer(_) => Trouble::NewerData,
@@ -114,9 +123,9 @@ fn store_trouble(error: &StoreError) -> Trouble {
 /// The loop's own bookkeeping (read only by the browser build).
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 struct LoopState {
-    /// The next round, if one is set.
+    /// The next round, if one is set, and when it starts (ms since the epoch).
     #[cfg(feature = "hydrate")]
-    timer: Option<leptos::prelude::TimeoutHandle>,
+    timer: Option<(leptos::prelude::TimeoutHandle, f64)>,
     /// Window listeners, removed by `end`.
     #[cfg(feature = "hydrate")]
     listeners: Vec<leptos::prelude::WindowListenerHandle>,
@@ -292,7 +301,7 @@ impl SyncEngine {
                 (state.timer.take(), std::mem::take(&mut state.listeners))
             });
             if let Some((timer, listeners)) = parts {
-                if let Some(timer) = timer {
+                if let Some((timer, _)) = timer {
                     timer.clear();
                 }
                 listeners.into_iter().for_each(|l| l.remove());
@@ -362,5 +371,19 @@ mod tests {
         assert!(lease_allows(Some(&lease), a, 500.0));
         assert!(!lease_allows(Some(&lease), b, 500.0));
         assert!(lease_allows(Some(&lease), b, 1_500.0));
+    }
+
+    #[test]
+    fn the_earlier_round_wins_unless_it_would_start_inside_the_backoff() {
+        assert!(replaces_pending(None, 30_000.0, 0.0, 0.0));
+        // A save (1.5 s) while the idle pull (30 s) is set: sooner.
+        assert!(replaces_pending(Some(30_000.0), 1_500.0, 0.0, 0.0));
+        // A round ends and asks for the idle pull while a save's round is
+        // set: the save's round stays (it was lost this way once).
+        assert!(!replaces_pending(Some(1_500.0), 30_000.0, 0.0, 100.0));
+        // A failure's backoff puts off a round set before it.
+        assert!(replaces_pending(Some(1_500.0), 8_000.0, 8_000.0, 100.0));
+        // A hidden tab's timer, overdue, gives way to "now" once it is seen.
+        assert!(replaces_pending(Some(1_500.0), 90_000.0, 0.0, 90_000.0));
     }
 }
