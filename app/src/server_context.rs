@@ -2,7 +2,10 @@
 //! pool, the session, the client's address. No globals: all of it comes
 //! through Leptos context, set up by the server's router.
 
-use crate::{accounts::session, errors::AppError};
+use crate::{
+    accounts::session,
+    errors::{AppError, respond},
+};
 use axum::extract::ConnectInfo;
 use http::{header, request::Parts};
 use leptos::prelude::use_context;
@@ -113,6 +116,33 @@ pub fn set_cookie(value: &str) {
     ) {
         response.append_header(header::SET_COOKIE, value);
     }
+}
+
+/// The frame of a server function that acts for the signed-in person: who
+/// they are (or `Unauthorized`), the pool, then `work`; an error sets the
+/// answer's HTTP status.
+pub async fn as_actor<T, Fut>(
+    work: impl FnOnce(crate::accounts::access::Actor, PgPool) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(
+        async {
+            let actor = actor().await?;
+            work(actor, pool()?).await
+        }
+        .await,
+    )
+}
+
+/// The frame of a server function anyone may call (signing in, a link, a
+/// kiosk token): the pool, then `work`; an error sets the HTTP status.
+pub async fn with_pool<T, Fut>(work: impl FnOnce(PgPool) -> Fut) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(async { work(pool()?).await }.await)
 }
 
 /// The signed-in person and what they may do, or `Unauthorized`. Every

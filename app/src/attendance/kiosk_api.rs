@@ -10,51 +10,42 @@ use uuid::Uuid;
 
 #[server(prefix = "/api", endpoint = "kiosk-token", input = Json, output = Json)]
 pub async fn create_kiosk_token(meeting_id: Uuid) -> Result<KioskLink, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::create(
-                &ctx::pool()?,
-                &actor,
-                meeting_id,
-                &ctx::origin(),
-                crate::clock::now(),
-            )
-            .await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move {
+        ssr::create(
+            &pool,
+            &actor,
+            meeting_id,
+            &ctx::origin(),
+            crate::clock::now(),
+        )
+        .await
+    })
+    .await
 }
 
 /// Revokes every kiosk token of the meeting; returns how many were live.
 #[server(prefix = "/api", endpoint = "kiosk-token/revoke", input = Json, output = Json)]
 pub async fn revoke_kiosk_tokens(meeting_id: Uuid) -> Result<u64, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::revoke(&ctx::pool()?, &actor, meeting_id, crate::clock::now()).await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move {
+        ssr::revoke(&pool, &actor, meeting_id, crate::clock::now()).await
+    })
+    .await
 }
 
 /// The kiosk's meeting, for the bearer of a kiosk token.
 #[server(prefix = "/api", endpoint = "kiosk", input = Json, output = Json)]
 pub async fn open_kiosk() -> Result<KioskOpening, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let pool = ctx::pool()?;
-            let token = ctx::bearer_token().ok_or(AppError::Unauthorized)?;
-            let grant = ssr::grant(&pool, &token, crate::clock::now())
-                .await?
-                .ok_or(AppError::Unauthorized)?;
-            ssr::opening(&pool, grant.meeting_id).await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::with_pool(|pool| async move {
+        let token = ctx::bearer_token().ok_or(AppError::Unauthorized)?;
+        let grant = ssr::grant(&pool, &token, crate::clock::now())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        ssr::opening(&pool, grant.meeting_id).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

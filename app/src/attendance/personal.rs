@@ -27,28 +27,16 @@ pub struct PersonEntry {
 
 #[server(prefix = "/api", endpoint = "personal-data/find", input = Json, output = Json)]
 pub async fn find_person(query: String) -> Result<Vec<PersonEntry>, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::find(&ctx::pool()?, &actor, &query).await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move { ssr::find(&pool, &actor, &query).await }).await
 }
 
 /// Erases the given sign-ins; all or none (a sign-in the user may not erase
 /// refuses the whole request). Returns how many were erased.
 #[server(prefix = "/api", endpoint = "personal-data/erase", input = Json, output = Json)]
 pub async fn erase_person(ids: Vec<Uuid>) -> Result<u64, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::erase(&ctx::pool()?, &actor, &ids).await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move { ssr::erase(&pool, &actor, &ids).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -52,21 +52,18 @@ pub async fn save_program_settings(
     short_text: String,
     full_text: String,
 ) -> Result<SavedSettings, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::save(
-                &ctx::pool()?,
-                &actor,
-                program_id,
-                (retention_months, short_text.trim(), full_text.trim()),
-                crate::clock::now(),
-            )
-            .await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move {
+        ssr::save(
+            &pool,
+            &actor,
+            program_id,
+            (retention_months, short_text.trim(), full_text.trim()),
+            crate::clock::now(),
+        )
+        .await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

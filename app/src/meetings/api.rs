@@ -8,14 +8,8 @@ use leptos::{prelude::*, server_fn::codec::Json};
 
 #[server(prefix = "/api", endpoint = "partnerships", input = Json, output = Json)]
 pub async fn my_partnerships() -> Result<Vec<PartnershipRef>, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::partnerships(&ctx::pool()?, &actor).await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move { ssr::partnerships(&pool, &actor).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -10,52 +10,38 @@ use uuid::Uuid;
 
 #[server(prefix = "/api", endpoint = "my-libraries", input = Json, output = Json)]
 pub async fn my_libraries() -> Result<Vec<MyLibrary>, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            ssr::libraries(&ctx::pool()?, &actor).await
-        }
-        .await,
-    )
+    use crate::server_context as ctx;
+    ctx::as_actor(|actor, pool| async move { ssr::libraries(&pool, &actor).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "program-hours", input = Json, output = Json)]
 pub async fn program_hours(program_id: Uuid) -> Result<Vec<HoursRow>, AppError> {
     use crate::{
         accounts::access::{Action, Target},
-        errors::respond,
         server_context as ctx,
     };
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            if !actor.may(Action::Manage, Target::Program(program_id)) {
-                return Err(AppError::Forbidden);
-            }
-            ssr::hours(&ctx::pool()?, None, Some(program_id)).await
+    ctx::as_actor(|actor, pool| async move {
+        if !actor.may(Action::Manage, Target::Program(program_id)) {
+            return Err(AppError::Forbidden);
         }
-        .await,
-    )
+        ssr::hours(&pool, None, Some(program_id)).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "library-glance", input = Json, output = Json)]
 pub async fn library_glance(library_id: Uuid) -> Result<Glance, AppError> {
     use crate::{
         accounts::access::{Action, Target},
-        errors::respond,
         server_context as ctx,
     };
-    respond(
-        async {
-            let actor = ctx::actor().await?;
-            if !actor.may(Action::View, Target::Library(library_id)) {
-                return Err(AppError::Forbidden);
-            }
-            ssr::glance(&ctx::pool()?, library_id, crate::clock::now()).await
+    ctx::as_actor(|actor, pool| async move {
+        if !actor.may(Action::View, Target::Library(library_id)) {
+            return Err(AppError::Forbidden);
         }
-        .await,
-    )
+        ssr::glance(&pool, library_id, crate::clock::now()).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

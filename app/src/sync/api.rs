@@ -12,34 +12,31 @@ pub async fn sync(
     pull_limit: u32,
     mutations: Vec<Mutation>,
 ) -> Result<SyncResponse, AppError> {
-    use crate::{errors::respond, server_context as ctx};
-    respond(
-        async {
-            let pool = ctx::pool()?;
-            let writer = ctx::sync_writer()?;
-            // A kiosk tablet: sign-ins for its meeting in, nothing out.
-            if let Some(token) = ctx::bearer_token() {
-                let grant = writer.grant(&token).await?.ok_or(AppError::Unauthorized)?;
-                let results =
-                    super::server::push_with_token(&writer, &grant, device_id, &mutations).await?;
-                return Ok(SyncResponse {
-                    results,
-                    changes: Vec::new(),
-                    cursor,
-                    more: false,
-                });
-            }
-            let actor = ctx::actor().await?;
-            let results = writer.push(&actor, device_id, mutations).await?;
-            let (changes, cursor, more) =
-                super::server::pull(&pool, &actor, cursor, pull_limit).await?;
-            Ok(SyncResponse {
+    use crate::server_context as ctx;
+    ctx::with_pool(|pool| async move {
+        let writer = ctx::sync_writer()?;
+        // A kiosk tablet: sign-ins for its meeting in, nothing out.
+        if let Some(token) = ctx::bearer_token() {
+            let grant = writer.grant(&token).await?.ok_or(AppError::Unauthorized)?;
+            let results =
+                super::server::push_with_token(&writer, &grant, device_id, &mutations).await?;
+            return Ok(SyncResponse {
                 results,
-                changes,
+                changes: Vec::new(),
                 cursor,
-                more,
-            })
+                more: false,
+            });
         }
-        .await,
-    )
+        let actor = ctx::actor().await?;
+        let results = writer.push(&actor, device_id, mutations).await?;
+        let (changes, cursor, more) =
+            super::server::pull(&pool, &actor, cursor, pull_limit).await?;
+        Ok(SyncResponse {
+            results,
+            changes,
+            cursor,
+            more,
+        })
+    })
+    .await
 }
