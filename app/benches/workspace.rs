@@ -10,7 +10,7 @@ use app::{
     meetings::{model as meeting, tasks::task_lines, view::MeetingView},
     partners::{
         model as partner,
-        pages::{by_sector, matches, text},
+        pages::{by_sector, matches},
     },
     support::{MyLibrary, MyProgram, TutorRef, model as consultation, pages::rows_on_device},
     sync::{
@@ -163,8 +163,10 @@ fn main() {
         (
             "partner list: read 500, sort, search, sectors, page 1",
             median(runs, || {
-                let mut all = store.list(partner::ENTITY).expect("list");
-                all.sort_by_cached_key(|(_, p)| text(p, "name").to_lowercase());
+                let mut all = store
+                    .list_as::<partner::Partner>(partner::ENTITY)
+                    .expect("list");
+                all.sort_by_cached_key(|(_, p)| p.name.to_lowercase());
                 let found: Vec<_> = all
                     .iter()
                     .filter(|(_, p)| matches(p, "gminy"))
@@ -176,10 +178,12 @@ fn main() {
         (
             "meeting list: read 200, views, page 1",
             median(runs, || {
-                let all = store.list(meeting::ENTITY).expect("list");
+                let all = store
+                    .list_as::<meeting::Meeting>(meeting::ENTITY)
+                    .expect("list");
                 let views: Vec<MeetingView> = all
-                    .iter()
-                    .map(|(id, f)| MeetingView::from_fields(*id, f))
+                    .into_iter()
+                    .map(|(id, m)| MeetingView::new(id, m))
                     .collect();
                 std::hint::black_box(page_of(&views, 1, 20));
             }),
@@ -187,15 +191,15 @@ fn main() {
         (
             "tasks: 1 000 tasks of 200 meetings",
             median(runs, || {
-                let all = store.list(meeting::ENTITY).expect("list");
+                let all = store.list_as(meeting::ENTITY).expect("list");
                 std::hint::black_box(task_lines(&all, "2026-11-22"));
             }),
         ),
         (
             "hours: 200 meetings + 100 consultations",
             median(runs, || {
-                let meetings = store.list(meeting::ENTITY).expect("list");
-                let consultations = store.list(consultation::ENTITY).expect("list");
+                let meetings = store.list_as(meeting::ENTITY).expect("list");
+                let consultations = store.list_as(consultation::ENTITY).expect("list");
                 std::hint::black_box(rows_on_device(
                     &libraries,
                     &partnerships,
@@ -209,10 +213,10 @@ fn main() {
             median(runs, || {
                 let key = partner::match_key("Partner 007 z gminy");
                 let signed = store
-                    .list("sign_in")
+                    .list_as::<app::attendance::model::SignIn>("sign_in")
                     .expect("list")
                     .into_iter()
-                    .filter(|(_, s)| partner::match_key(&text(s, "organization")) == key)
+                    .filter(|(_, s)| partner::match_key(&s.organization) == key)
                     .count();
                 std::hint::black_box(signed);
             }),

@@ -129,8 +129,11 @@ where
 {
     respond(
         async {
-            let actor = actor().await?;
-            work(actor, pool()?).await
+            // Read before the first wait: context is the request's only
+            // while the function runs in its render.
+            let pool = pool()?;
+            let actor = actor_of(&pool).await?;
+            work(actor, pool).await
         }
         .await,
     )
@@ -148,10 +151,13 @@ where
 /// The signed-in person and what they may do, or `Unauthorized`. Every
 /// server function that reads or writes data starts here.
 pub async fn actor() -> Result<crate::accounts::access::Actor, AppError> {
-    let pool = pool()?;
+    actor_of(&pool()?).await
+}
+
+async fn actor_of(pool: &PgPool) -> Result<crate::accounts::access::Actor, AppError> {
     let token = session_token().ok_or(AppError::Unauthorized)?;
-    let user_id = session::resolve(&pool, &token)
+    let user_id = session::resolve(pool, &token)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    session::load_actor(&pool, user_id).await
+    session::load_actor(pool, user_id).await
 }

@@ -28,6 +28,7 @@ pub fn problem_text(problem: Problem) -> String {
         Problem::WrongPassword => t_string!(i18n, problem.wrong_password),
         Problem::Deactivated => t_string!(i18n, problem.deactivated),
         Problem::NotAllowedChoice => t_string!(i18n, problem.not_allowed_choice),
+        Problem::Approved => t_string!(i18n, problem.approved),
     }
     .to_string()
 }

@@ -200,7 +200,7 @@ impl Bench {
             base,
             pool,
             http,
-            signature: sample_signature(),
+            signature: sample_signature().to_value(),
         })
     }
 

@@ -7,7 +7,8 @@ use crate::{
     errors::Problem,
     kernel::fields::{is_utc_instant, short_text},
 };
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 pub const ENTITY: &str = "sign_in";
@@ -23,58 +24,124 @@ pub const REQUIRED: [&str; 6] = [
 ];
 
 /// Signature coordinates are quantized to whole numbers in 0..=SCALE.
-pub const SCALE: i64 = 1000;
+pub const SCALE: u16 = 1000;
 /// A drawn signature's size limit, in coordinates (x and y count separately).
-const MAX_POINTS: usize = 4000;
-const MAX_STROKES: usize = 100;
+pub const MAX_COORDINATES: usize = 4000;
+pub const MAX_STROKES: usize = 100;
 
-/// `{"kind": "drawn", "strokes": [[x, y, x, y, …], …]}` with whole
-/// coordinates in 0..=1000, or `{"kind": "typed", "name": "…"}` for someone
-/// who cannot draw (printed as such).
-fn signature(value: &Value) -> Result<Value, Problem> {
-    let object = value.as_object().ok_or(Problem::Required)?;
-    match object.get("kind").and_then(Value::as_str) {
-        Some("drawn") => {
-            let strokes = object
-                .get("strokes")
-                .and_then(Value::as_array)
-                .ok_or(Problem::Required)?;
-            if strokes.is_empty() {
-                return Err(Problem::Required);
-            }
-            if strokes.len() > MAX_STROKES {
-                return Err(Problem::TooLong);
-            }
-            let mut points = 0;
-            for stroke in strokes {
-                let coordinates = stroke.as_array().ok_or(Problem::NotAllowedChoice)?;
-                points += coordinates.len();
-                let valid = coordinates.len() >= 2
-                    && coordinates.len() % 2 == 0
-                    && coordinates
-                        .iter()
-                        .all(|c| c.as_i64().is_some_and(|c| (0..=SCALE).contains(&c)));
-                if !valid {
-                    return Err(Problem::NotAllowedChoice);
+/// One stroke of a drawn signature: `[x, y, x, y, …]` on the pad's grid.
+pub type Stroke = Vec<u16>;
+
+/// How a person signed: strokes drawn on the pad, or a name typed by
+/// someone who cannot draw (printed as such). On the wire and in storage
+/// `{"kind": "drawn", "strokes": [[x, y, …], …]}` or
+/// `{"kind": "typed", "name": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Signature {
+    Drawn { strokes: Vec<Stroke> },
+    Typed { name: String },
+}
+
+impl Signature {
+    /// Parses and checks a signature: at least one stroke, each of whole
+    /// coordinate pairs in 0..=1000, within the size limits; a typed name
+    /// as a short text.
+    pub fn parse(value: &Value) -> Result<Signature, Problem> {
+        let object = value.as_object().ok_or(Problem::Required)?;
+        match object.get("kind").and_then(Value::as_str) {
+            Some("drawn") => {
+                let strokes = object
+                    .get("strokes")
+                    .and_then(Value::as_array)
+                    .ok_or(Problem::Required)?;
+                if strokes.is_empty() {
+                    return Err(Problem::Required);
                 }
+                if strokes.len() > MAX_STROKES {
+                    return Err(Problem::TooLong);
+                }
+                // Counted before anything is converted: an oversized one costs little.
+                let coordinates: usize = strokes
+                    .iter()
+                    .map(|stroke| stroke.as_array().map_or(0, Vec::len))
+                    .sum();
+                if coordinates > MAX_COORDINATES {
+                    return Err(Problem::TooLong);
+                }
+                let strokes = strokes
+                    .iter()
+                    .map(stroke)
+                    .collect::<Result<Vec<Stroke>, Problem>>()?;
+                Ok(Signature::Drawn { strokes })
             }
-            if points > MAX_POINTS {
-                return Err(Problem::TooLong);
+            Some("typed") => {
+                let name = short_text(object.get("name").unwrap_or(&Value::Null), true)?;
+                Ok(Signature::Typed {
+                    name: name.as_str().unwrap_or_default().to_owned(),
+                })
             }
-            let mut out = Map::new();
-            out.insert("kind".into(), Value::String("drawn".into()));
-            out.insert("strokes".into(), Value::Array(strokes.clone()));
-            Ok(Value::Object(out))
+            _ => Err(Problem::Required),
         }
-        Some("typed") => {
-            let name = short_text(object.get("name").unwrap_or(&Value::Null), true)?;
-            let mut out = Map::new();
-            out.insert("kind".into(), Value::String("typed".into()));
-            out.insert("name".into(), name);
-            Ok(Value::Object(out))
-        }
-        _ => Err(Problem::Required),
     }
+
+    /// As stored and sent.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Signature::Drawn { strokes } => json!({ "kind": "drawn", "strokes": strokes }),
+            Signature::Typed { name } => json!({ "kind": "typed", "name": name }),
+        }
+    }
+}
+
+fn stroke(value: &Value) -> Result<Stroke, Problem> {
+    let coordinates = value.as_array().ok_or(Problem::NotAllowedChoice)?;
+    if coordinates.len() < 2 || coordinates.len() % 2 != 0 {
+        return Err(Problem::NotAllowedChoice);
+    }
+    coordinates
+        .iter()
+        .map(|c| {
+            c.as_u64()
+                .and_then(|c| u16::try_from(c).ok())
+                .filter(|c| *c <= SCALE)
+                .ok_or(Problem::NotAllowedChoice)
+        })
+        .collect()
+}
+
+/// Why and when an entry was struck off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strike {
+    pub reason: String,
+    pub at: String,
+}
+
+/// A sign-in as the device holds it (checked when it was made): what the
+/// list, the printout and the CSV read. Fields a record lacks read as empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub meeting_id: Uuid,
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub organization: String,
+    #[serde(default)]
+    pub function: String,
+    /// Given only with its own consent.
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub image_consent: Option<bool>,
+    /// Typed in from a paper list: the signature is on the paper.
+    #[serde(default)]
+    pub typed_later: bool,
+    #[serde(default)]
+    pub signature: Option<Signature>,
+    #[serde(default)]
+    pub signed_at: String,
+    #[serde(default)]
+    pub struck: Option<Strike>,
 }
 
 /// Checks one field and returns it normalized. Unknown fields are refused.
@@ -100,7 +167,7 @@ pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
             Value::Bool(_) => Ok(value.clone()),
             _ => Err(Problem::Required),
         },
-        "signature" => signature(value),
+        "signature" => Signature::parse(value).map(|signature| signature.to_value()),
         "struck" => strike(value),
         "signed_at" => match value.as_str() {
             Some(text) if is_utc_instant(text) => Ok(value.clone()),

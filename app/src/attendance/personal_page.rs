@@ -11,7 +11,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde_json::Value;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -82,7 +81,7 @@ pub fn PersonalDataPage() -> impl IntoView {
     }
 }
 
-use crate::sync::local::text;
+use crate::{attendance::model::SignIn, sync::local::read_as};
 
 #[component]
 fn Found(
@@ -126,18 +125,21 @@ fn Found(
         .into_iter()
         .map(|entry| {
             let id = entry.sign_in_id;
-            let data = entry.data;
+            // Shown as a sign-in; downloaded whole (`export` above).
+            let Some(sign_in) = read_as::<SignIn>(super::model::ENTITY, id, entry.data) else {
+                return ().into_any();
+            };
             let when = entry
                 .meeting_starts_at
                 .as_deref()
                 .map(|s| format::when(s, locale))
                 .unwrap_or_default();
-            let consent = match data.get("image_consent").and_then(Value::as_bool) {
+            let consent = match sign_in.image_consent {
                 Some(true) => t_string!(i18n, kiosk.yes),
                 Some(false) => t_string!(i18n, kiosk.no),
                 None => "",
             };
-            let label = format!("{} — {}", text(&data, "full_name"), entry.meeting_title);
+            let label = format!("{} — {}", sign_in.full_name, entry.meeting_title);
             view! {
                 <tr>
                     <td>
@@ -150,15 +152,16 @@ fn Found(
                                 } />
                         })}
                     </td>
-                    <td>{text(&data, "full_name")}</td>
-                    <td>{text(&data, "organization")}</td>
-                    <td>{text(&data, "contact")}</td>
+                    <td>{sign_in.full_name}</td>
+                    <td>{sign_in.organization}</td>
+                    <td>{sign_in.contact}</td>
                     <td>{consent}</td>
                     <td><a href=format!("/spotkania/{}/obecnosc", entry.meeting_id)>{entry.meeting_title.clone()}</a>
                         <br /><span class="muted">{when}</span></td>
                     <td>{entry.library_name.clone()}</td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     view! {

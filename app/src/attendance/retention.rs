@@ -162,15 +162,16 @@ pub async fn erase_expired(pool: &PgPool, now: i64) -> Result<u64, AppError> {
 }
 
 /// Runs `erase_expired` now and then every hour, for the server's life, with
-/// the sign-in bookkeeping nobody needs any more (expired sessions, old
-/// counts of failed sign-ins); a failure (the database still starting) is
-/// retried after a minute.
+/// the bookkeeping nobody needs any more (expired sessions, old counts of
+/// failed sign-ins, sync history past what merges use); a failure (the
+/// database still starting) is retried after a minute.
 pub async fn run_every_hour(pool: PgPool) {
     use std::time::Duration;
     loop {
         let housekeeping = async {
             crate::accounts::session::prune(&pool).await?;
             crate::accounts::throttle::prune(&pool).await?;
+            crate::sync::server::prune_history(&pool, crate::clock::now()).await?;
             erase_expired(&pool, crate::clock::now()).await
         };
         let pause = match housekeeping.await {

@@ -2,8 +2,8 @@
 //! (Ramer–Douglas–Peucker) and quantized to whole numbers on a 1000 × 400
 //! grid, a few hundred bytes each; drawn back as SVG on screen and in print.
 
+use super::model::{MAX_COORDINATES, MAX_STROKES, Signature, Stroke};
 use leptos::prelude::*;
-use serde_json::{Value, json};
 
 /// The pad's grid: x in 0..=WIDTH, y in 0..=HEIGHT (both within the
 /// 0..=1000 the sign-in check allows).
@@ -11,9 +11,6 @@ pub const WIDTH: f64 = 1000.0;
 pub const HEIGHT: f64 = 400.0;
 /// How far (in grid units) a point may stray from the simplified line.
 const TOLERANCE: f64 = 2.0;
-/// Limits a stroke list must stay under (the server refuses more).
-pub const MAX_STROKES: usize = 100;
-pub const MAX_COORDINATES: usize = 4000;
 
 /// Ramer–Douglas–Peucker: the fewest points that keep the line within
 /// `tolerance` of what was drawn.
@@ -51,12 +48,12 @@ pub fn simplify(points: &[(f64, f64)], tolerance: f64) -> Vec<(f64, f64)> {
 
 /// A drawn stroke as stored: simplified, rounded to the grid, clamped,
 /// flattened to `[x, y, x, y, …]`, with repeated points dropped.
-pub fn quantize(points: &[(f64, f64)]) -> Vec<i64> {
-    let mut out: Vec<i64> = Vec::new();
+pub fn quantize(points: &[(f64, f64)]) -> Stroke {
+    let mut out: Stroke = Vec::new();
     for (x, y) in simplify(points, TOLERANCE) {
         // Rounded and clamped to the grid, so the casts cannot overflow.
-        let x = x.round().clamp(0.0, WIDTH) as i64;
-        let y = y.round().clamp(0.0, HEIGHT) as i64;
+        let x = x.round().clamp(0.0, WIDTH) as u16;
+        let y = y.round().clamp(0.0, HEIGHT) as u16;
         if out.len() >= 2 && out[out.len() - 2] == x && out[out.len() - 1] == y {
             continue;
         }
@@ -67,7 +64,7 @@ pub fn quantize(points: &[(f64, f64)]) -> Vec<i64> {
 }
 
 /// The SVG path of stored strokes; a single point becomes a dot.
-pub fn path(strokes: &[Vec<i64>]) -> String {
+pub fn path<C: std::fmt::Display>(strokes: &[Vec<C>]) -> String {
     let mut d = String::new();
     for stroke in strokes {
         let mut points = stroke.chunks_exact(2);
@@ -87,31 +84,11 @@ pub fn path(strokes: &[Vec<i64>]) -> String {
     d
 }
 
-/// The strokes of a stored drawn signature.
-pub fn strokes_of(signature: &Value) -> Vec<Vec<i64>> {
-    signature
-        .get("strokes")
-        .and_then(Value::as_array)
-        .map(|strokes| {
-            strokes
-                .iter()
-                .filter_map(Value::as_array)
-                .map(|stroke| stroke.iter().filter_map(Value::as_i64).collect())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A drawn signature as stored in a sign-in.
-pub fn drawn(strokes: &[Vec<i64>]) -> Value {
-    json!({ "kind": "drawn", "strokes": strokes })
-}
-
 /// A handwritten name as a kiosk stores it: three strokes of 120 finger
 /// samples each. Storage-size tests and the server benchmarks use it.
 #[cfg(any(test, feature = "ssr"))]
-pub fn sample_signature() -> Value {
-    let strokes: Vec<Vec<i64>> = (0..3)
+pub fn sample_signature() -> Signature {
+    let strokes: Vec<Stroke> = (0..3)
         .map(|stroke| {
             let points: Vec<(f64, f64)> = (0..120)
                 .map(|i| {
@@ -123,47 +100,32 @@ pub fn sample_signature() -> Value {
             quantize(&points)
         })
         .collect();
-    drawn(&strokes)
+    Signature::Drawn { strokes }
 }
 
 /// Coordinates in all strokes (x and y counted apart, as the server limits them).
-pub fn coordinates(strokes: &[Vec<i64>]) -> usize {
+pub fn coordinates(strokes: &[Stroke]) -> usize {
     strokes.iter().map(Vec::len).sum()
 }
 
 /// A stored signature drawn back: strokes as SVG, a typed name in italics
 /// marked as typed, a paper entry marked as such.
 #[component]
-pub fn SignatureView(signature: Option<Value>, typed_label: String) -> impl IntoView {
-    let kind = signature
-        .as_ref()
-        .and_then(|s| s.get("kind"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    match (kind.as_deref(), signature) {
-        (Some("drawn"), Some(signature)) => {
-            let d = path(&strokes_of(&signature));
-            view! {
-                <svg class="signature" viewBox="0 0 1000 400" role="img" aria-label=typed_label.clone()
-                    preserveAspectRatio="xMidYMid meet">
-                    <path d=d fill="none" stroke="currentColor" stroke-width="12"
-                        stroke-linecap="round" stroke-linejoin="round" />
-                </svg>
-            }
-            .into_any()
+pub fn SignatureView(signature: Option<Signature>, typed_label: String) -> impl IntoView {
+    match signature {
+        Some(Signature::Drawn { strokes }) => view! {
+            <svg class="signature" viewBox="0 0 1000 400" role="img" aria-label=typed_label.clone()
+                preserveAspectRatio="xMidYMid meet">
+                <path d=path(&strokes) fill="none" stroke="currentColor" stroke-width="12"
+                    stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
         }
-        (Some("typed"), Some(signature)) => {
-            let name = signature
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            view! {
-                <span class="signature signature--typed"><em>{name}</em>" "<small>{typed_label}</small></span>
-            }
-            .into_any()
+        .into_any(),
+        Some(Signature::Typed { name }) => view! {
+            <span class="signature signature--typed"><em>{name}</em>" "<small>{typed_label}</small></span>
         }
-        _ => ().into_any(),
+        .into_any(),
+        None => ().into_any(),
     }
 }
 
@@ -171,7 +133,7 @@ pub fn SignatureView(signature: Option<Value>, typed_label: String) -> impl Into
 /// Each finished stroke is simplified and quantized into `strokes`.
 #[component]
 pub fn SignaturePad(
-    strokes: RwSignal<Vec<Vec<i64>>>,
+    strokes: RwSignal<Vec<Stroke>>,
     /// Set when a stroke would make the signature larger than allowed.
     too_long: RwSignal<bool>,
     label: Signal<String>,
@@ -267,6 +229,7 @@ mod tests {
         Change, MutationResult, Op, Status,
         local::{LocalStore, MemoryStorage},
     };
+    use serde_json::json;
     use uuid::Uuid;
 
     #[test]
@@ -299,9 +262,11 @@ mod tests {
 
     #[test]
     fn a_stored_signature_reads_back_and_passes_the_sign_in_check() {
-        let strokes = vec![vec![0, 0, 500, 400], vec![10, 10]];
-        let stored = drawn(&strokes);
-        assert_eq!(strokes_of(&stored), strokes);
+        let signature = Signature::Drawn {
+            strokes: vec![vec![0, 0, 500, 400], vec![10, 10]],
+        };
+        let stored = signature.to_value();
+        assert_eq!(Signature::parse(&stored), Ok(signature));
         assert!(super::super::model::check_field("signature", &stored).is_ok());
     }
 
@@ -316,7 +281,7 @@ mod tests {
                 "function": "przewodnicząca zarządu", "contact": "k.wisniewska@example.pl",
                 "contact_consent": true, "clause_version": 1, "clause_ack": true,
                 "image_consent": true, "signed_at": "2026-11-22T12:00:00Z",
-                "signature": signature.clone(),
+                "signature": signature.to_value(),
             })
             .as_object()
             .cloned()
@@ -357,13 +322,10 @@ mod tests {
             .apply_response(&acknowledged, &pulled, 1, None)
             .expect("sync");
         let synced = store.storage().chars() - empty;
-        let coordinates: usize = signature["strokes"].as_array().map_or(0, |strokes| {
-            strokes
-                .iter()
-                .filter_map(Value::as_array)
-                .map(Vec::len)
-                .sum()
-        });
+        let Signature::Drawn { strokes } = &signature else {
+            panic!("a drawn sample");
+        };
+        let coordinates = coordinates(strokes);
         println!(
             "one sign-in ({coordinates} signature coordinates): {} characters waiting, {} synced",
             waiting / 100,

@@ -82,6 +82,9 @@ pub enum Problem {
     Deactivated,
     #[error("not a choice here")]
     NotAllowedChoice,
+    /// An approved version is kept as it was approved.
+    #[error("approved versions cannot be changed or removed")]
+    Approved,
 }
 
 impl AppError {

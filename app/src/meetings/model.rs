@@ -7,6 +7,7 @@ use crate::{
     errors::Problem,
     kernel::fields::{choice, instant, is_day, long_text, record_id, require, short_text},
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -26,6 +27,40 @@ pub const KINDS: [&str; 7] = [
 ];
 pub const STATUSES: [&str; 3] = ["draft", "held", "approved"];
 pub const TASK_STATUSES: [&str; 3] = ["open", "in_progress", "done"];
+
+/// A task agreed at a meeting (an item of its `tasks` list).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Task {
+    pub id: Uuid,
+    pub title: String,
+    pub owner: String,
+    /// A day, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    pub status: String,
+}
+
+/// A meeting as the device holds it (checked when it was saved): what the
+/// lists and other features read. Fields a record lacks read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Meeting {
+    pub partnership_id: Option<Uuid>,
+    pub kind: String,
+    pub title: String,
+    /// UTC instants, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub facilitator: String,
+    /// Empty for a draft.
+    pub status: String,
+    pub agenda: String,
+    pub minutes: String,
+    pub decisions: String,
+    pub next_meeting: String,
+    pub tasks: Vec<Task>,
+}
 
 /// Fields a new meeting must have.
 pub const REQUIRED: [&str; 4] = ["partnership_id", "kind", "title", "starts_at"];

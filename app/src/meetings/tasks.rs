@@ -5,7 +5,7 @@
 
 use super::{
     PARTNERSHIPS, PartnershipRef,
-    model::{ENTITY, TASK_STATUSES},
+    model::{ENTITY, Meeting, TASK_STATUSES},
     view::task_status_label,
 };
 use crate::{
@@ -18,14 +18,14 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use serde_json::{Map, Value};
+use serde_json::{Map, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// One task with the meeting it was agreed at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskLine {
-    pub id: String,
+    pub id: Uuid,
     pub meeting_id: Uuid,
     pub meeting_title: String,
     pub partnership_id: Option<Uuid>,
@@ -37,37 +37,29 @@ pub struct TaskLine {
     pub overdue: bool,
 }
 
-use crate::sync::local::text;
-
 /// Every task of the meetings, soonest deadline first (none last), done ones
 /// at the end; a task not done whose deadline is before `today` is overdue.
-pub fn task_lines(meetings: &[(Uuid, Map<String, Value>)], today: &str) -> Vec<TaskLine> {
+pub fn task_lines(meetings: &[(Uuid, Meeting)], today: &str) -> Vec<TaskLine> {
     let mut lines: Vec<TaskLine> = meetings
         .iter()
-        .flat_map(|(meeting_id, fields)| {
-            let tasks = fields
-                .get("tasks")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            tasks.into_iter().filter_map(move |task| {
-                let task = task.as_object()?;
-                let deadline = text(task, "deadline");
-                let status = match text(task, "status").as_str() {
+        .flat_map(|(meeting_id, meeting)| {
+            meeting.tasks.iter().map(move |task| {
+                let deadline = task.deadline.clone().unwrap_or_default();
+                let status = match task.status.as_str() {
                     "" => "open".to_owned(),
                     status => status.to_owned(),
                 };
-                Some(TaskLine {
-                    id: text(task, "id"),
+                TaskLine {
+                    id: task.id,
                     meeting_id: *meeting_id,
-                    meeting_title: text(fields, "title"),
-                    partnership_id: Uuid::parse_str(&text(fields, "partnership_id")).ok(),
-                    title: text(task, "title"),
-                    owner: text(task, "owner"),
+                    meeting_title: meeting.title.clone(),
+                    partnership_id: meeting.partnership_id,
+                    title: task.title.clone(),
+                    owner: task.owner.clone(),
                     overdue: status != "done" && !deadline.is_empty() && deadline.as_str() < today,
                     deadline,
                     status,
-                })
+                }
             })
         })
         .collect();
@@ -95,7 +87,7 @@ pub fn TasksPage() -> impl IntoView {
             let partnerships: Vec<PartnershipRef> =
                 store.reference(PARTNERSHIPS)?.unwrap_or_default();
             Ok((
-                task_lines(&store.list(ENTITY)?, &crate::clock::today()),
+                task_lines(&store.list_as(ENTITY)?, &crate::clock::today()),
                 partnerships,
             ))
         })
@@ -141,28 +133,16 @@ fn TaskTable(
     let total = lines.len();
     let lines = page_of(&lines, page.get_untracked(), PAGE);
     // A status is changed in its meeting's task list, which is then saved whole.
-    let set_status = move |meeting: Uuid, task: String, status: String| {
+    let set_status = move |meeting: Uuid, task: Uuid, status: String| {
         let _ = sync.write(|store| {
-            let Some(fields) = store.view(ENTITY, meeting)? else {
+            let Some(mut stored) = store.view_as::<Meeting>(ENTITY, meeting)? else {
                 return Ok(());
             };
-            let tasks: Vec<Value> = fields
-                .get("tasks")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|mut t| {
-                    if t.get("id").and_then(Value::as_str) == Some(task.as_str())
-                        && let Some(object) = t.as_object_mut()
-                    {
-                        object.insert("status".into(), Value::String(status.clone()));
-                    }
-                    t
-                })
-                .collect();
+            for item in stored.tasks.iter_mut().filter(|item| item.id == task) {
+                item.status = status.clone();
+            }
             let mut data = Map::new();
-            data.insert("tasks".into(), Value::Array(tasks));
+            data.insert("tasks".into(), json!(stored.tasks));
             store.save(ENTITY, meeting, Op::Upsert, data, now_instant())?;
             Ok(())
         });
@@ -175,7 +155,7 @@ fn TaskTable(
                 .and_then(|p| names.get(&p).cloned())
                 .unwrap_or_default();
             let select_id = format!("task-status-{}", line.id);
-            let (meeting, task) = (line.meeting_id, line.id.clone());
+            let (meeting, task) = (line.meeting_id, line.id);
             let current = line.status.clone();
             let deadline = if line.deadline.is_empty() {
                 String::new()
@@ -195,7 +175,7 @@ fn TaskTable(
                             {t_string!(i18n, tasks.status_of, task = line.title.clone()).to_string()}
                         </label>
                         <select id=select_id disabled=!editable
-                            on:change=move |ev| set_status(meeting, task.clone(), event_target_value(&ev))>
+                            on:change=move |ev| set_status(meeting, task, event_target_value(&ev))>
                             {TASK_STATUSES.into_iter().map(|s| view! {
                                 <option value=s selected=current == s>{task_status_label(s, locale)}</option>
                             }).collect_view()}
@@ -235,30 +215,29 @@ fn TaskTable(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn tasks_from_every_meeting_soonest_first_overdue_marked_done_last() {
-        let meeting = |title: &str, tasks: Value| {
-            let fields = json!({"title": title, "partnership_id": "5a1e0000-0000-4000-8000-000000000301", "tasks": tasks});
+        let meeting = |title: &str, tasks: serde_json::Value| {
+            let stored = json!({"title": title, "partnership_id": "5a1e0000-0000-4000-8000-000000000301", "tasks": tasks});
             (
                 Uuid::new_v4(),
-                fields.as_object().cloned().unwrap_or_default(),
+                serde_json::from_value(stored).expect("a meeting"),
             )
         };
         let meetings = vec![
             meeting(
                 "Pierwsze",
                 json!([
-                    {"id": "a", "title": "Plakat", "owner": "Ola", "deadline": "2026-11-30", "status": "open"},
-                    {"id": "b", "title": "Ankieta", "owner": "", "deadline": null, "status": "in_progress"},
+                    {"id": "5a1e0000-0000-4000-8000-000000000701", "title": "Plakat", "owner": "Ola", "deadline": "2026-11-30", "status": "open"},
+                    {"id": "5a1e0000-0000-4000-8000-000000000702", "title": "Ankieta", "owner": "", "deadline": null, "status": "in_progress"},
                 ]),
             ),
             meeting(
                 "Drugie",
                 json!([
-                    {"id": "c", "title": "Wniosek", "owner": "Jan", "deadline": "2026-11-01", "status": "open"},
-                    {"id": "d", "title": "Sala", "owner": "Jan", "deadline": "2026-10-01", "status": "done"},
+                    {"id": "5a1e0000-0000-4000-8000-000000000703", "title": "Wniosek", "owner": "Jan", "deadline": "2026-11-01", "status": "open"},
+                    {"id": "5a1e0000-0000-4000-8000-000000000704", "title": "Sala", "owner": "Jan", "deadline": "2026-10-01", "status": "done"},
                 ]),
             ),
         ];

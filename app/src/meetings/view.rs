@@ -1,9 +1,9 @@
 //! A meeting as the screens read it from the local store, and the words for
 //! its kinds and statuses.
 
-use super::model::TEXT_FIELDS;
+use super::model::{Meeting, TEXT_FIELDS};
 use crate::i18n::{Locale, td_string};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// Which list a meeting belongs on.
@@ -25,24 +25,17 @@ pub struct MeetingView {
     pub status: String,
 }
 
-fn text<'a>(fields: &'a Map<String, Value>, field: &str) -> &'a str {
-    fields
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
 impl MeetingView {
-    pub fn from_fields(id: Uuid, fields: &Map<String, Value>) -> Self {
+    pub fn new(id: Uuid, meeting: Meeting) -> Self {
         Self {
             id,
-            partnership_id: Uuid::parse_str(text(fields, "partnership_id")).ok(),
-            kind: text(fields, "kind").to_owned(),
-            title: text(fields, "title").to_owned(),
-            starts_at: text(fields, "starts_at").to_owned(),
-            status: match text(fields, "status") {
+            partnership_id: meeting.partnership_id,
+            kind: meeting.kind,
+            title: meeting.title,
+            starts_at: meeting.starts_at,
+            status: match meeting.status.as_str() {
                 "" => "draft".to_owned(),
-                status => status.to_owned(),
+                _ => meeting.status,
             },
         }
     }
@@ -154,8 +147,11 @@ mod tests {
     use serde_json::json;
 
     fn meeting(starts_at: &str, status: &str) -> MeetingView {
-        let fields = json!({"title": "S", "starts_at": starts_at, "status": status});
-        MeetingView::from_fields(Uuid::nil(), fields.as_object().expect("object"))
+        let stored = json!({"title": "S", "starts_at": starts_at, "status": status});
+        MeetingView::new(
+            Uuid::nil(),
+            serde_json::from_value(stored).expect("a meeting"),
+        )
     }
 
     #[test]
@@ -174,7 +170,7 @@ mod tests {
             Section::Past
         );
         assert_eq!(
-            MeetingView::from_fields(Uuid::nil(), &Map::new()).status,
+            MeetingView::new(Uuid::nil(), Meeting::default()).status,
             "draft"
         );
     }

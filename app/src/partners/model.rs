@@ -6,7 +6,9 @@ use crate::{
     errors::Problem,
     kernel::fields::{choice, day, long_text, record_id, require, short_text},
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 pub const ENTITY: &str = "partner";
 
@@ -84,6 +86,43 @@ pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
 /// Checks a whole partner (a new one, or after a merge).
 pub fn check_record(data: &Map<String, Value>) -> Result<(), (&'static str, Problem)> {
     require(data, &REQUIRED)
+}
+
+/// A partner as the device holds it (checked when it was saved): what the
+/// list and the partner page read. Fields a record lacks read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Partner {
+    pub library_id: Option<Uuid>,
+    pub name: String,
+    pub sector: String,
+    pub contact_person: String,
+    pub email: String,
+    pub phone: String,
+    pub role: String,
+    /// A day, `YYYY-MM-DD`, or empty.
+    pub member_since: String,
+    pub notes: String,
+    /// Meetings the librarian confirmed it attended, and ones she ruled out.
+    pub attended: Vec<Uuid>,
+    pub dismissed: Vec<Uuid>,
+}
+
+impl Partner {
+    /// A text field by its name, for the screens that list fields.
+    pub fn text(&self, field: &str) -> &str {
+        match field {
+            "name" => &self.name,
+            "sector" => &self.sector,
+            "contact_person" => &self.contact_person,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "role" => &self.role,
+            "member_since" => &self.member_since,
+            "notes" => &self.notes,
+            _ => "",
+        }
+    }
 }
 
 /// An organization's name as sign-ins write it, for matching: case, spacing,

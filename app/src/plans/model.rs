@@ -8,7 +8,9 @@ use crate::{
     errors::Problem,
     kernel::fields::{choice, day, long_text, record_id, require, short_text},
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 pub const ENTITY: &str = "plan";
 /// Merged line by line when two devices edit them.
@@ -89,6 +91,103 @@ fn versions(value: &Value) -> Result<Value, Problem> {
     Ok(Value::Array(checked))
 }
 
+/// One action of the plan's table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanAction {
+    pub id: Uuid,
+    pub task: String,
+    pub indicator: String,
+    /// A day, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    pub responsible: String,
+    pub partners: String,
+    pub budget: String,
+    pub status: String,
+}
+
+impl PlanAction {
+    /// A new, empty action to be written.
+    pub fn new() -> Self {
+        PlanAction {
+            id: Uuid::new_v4(),
+            status: "planned".to_owned(),
+            ..PlanAction::default()
+        }
+    }
+
+    /// A column by its name (the table, the CSV and the editor go by columns).
+    pub fn text(&self, field: &str) -> String {
+        match field {
+            "task" => self.task.clone(),
+            "indicator" => self.indicator.clone(),
+            "deadline" => self.deadline.clone().unwrap_or_default(),
+            "responsible" => self.responsible.clone(),
+            "partners" => self.partners.clone(),
+            "budget" => self.budget.clone(),
+            "status" => self.status.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sets a column as typed in the editor (an empty deadline is none).
+    pub fn set(&mut self, field: &str, value: String) {
+        match field {
+            "task" => self.task = value,
+            "indicator" => self.indicator = value,
+            "deadline" => self.deadline = (!value.is_empty()).then_some(value),
+            "responsible" => self.responsible = value,
+            "partners" => self.partners = value,
+            "budget" => self.budget = value,
+            "status" => self.status = value,
+            _ => {}
+        }
+    }
+}
+
+/// What a plan says, now or in an approved version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanContent {
+    pub diagnosis: String,
+    pub vision: String,
+    pub goals: String,
+    pub evaluation: String,
+    pub actions: Vec<PlanAction>,
+}
+
+impl PlanContent {
+    /// A section (one of `TEXT_FIELDS`) by its name.
+    pub fn section(&self, field: &str) -> &str {
+        match field {
+            "diagnosis" => &self.diagnosis,
+            "vision" => &self.vision,
+            "goals" => &self.goals,
+            "evaluation" => &self.evaluation,
+            _ => "",
+        }
+    }
+}
+
+/// An approved version: its number (from 1), its day and what it said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Version {
+    pub version: u64,
+    pub approved_on: String,
+    pub content: PlanContent,
+}
+
+/// A plan as the device holds it (checked when it was saved).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Plan {
+    pub partnership_id: Option<Uuid>,
+    #[serde(flatten)]
+    pub content: PlanContent,
+    pub approved: Vec<Version>,
+}
+
 /// Checks one field and returns it normalized. Unknown fields are refused.
 pub fn check_field(field: &str, value: &Value) -> Result<Value, Problem> {
     match field {
@@ -125,6 +224,12 @@ pub fn approve(data: &Map<String, Value>, today: &str) -> Value {
     version.insert("content".into(), Value::Object(content(data)));
     list.push(Value::Object(version));
     Value::Array(list)
+}
+
+/// Whether `now` keeps every version of `stored`, unchanged and first
+/// (approving appends; nothing approved is rewritten or dropped).
+pub fn appends(stored: &[Value], now: &[Value]) -> bool {
+    now.len() >= stored.len() && now[..stored.len()] == *stored
 }
 
 /// Where the plan stands: never approved, approved as it is, or changed
@@ -220,5 +325,18 @@ mod tests {
             check_field("approved", &broken),
             Err(Problem::NotAllowedChoice)
         );
+    }
+
+    #[test]
+    fn approving_only_appends() {
+        let one = vec![json!({"version": 1})];
+        let both = vec![json!({"version": 1}), json!({"version": 2})];
+        let rewritten = vec![json!({"version": 1, "content": {}})];
+        assert!(appends(&[], &one));
+        assert!(appends(&one, &both));
+        assert!(appends(&one, &one));
+        assert!(!appends(&one, &[]));
+        assert!(!appends(&both, &one));
+        assert!(!appends(&one, &rewritten));
     }
 }

@@ -3,23 +3,27 @@
 //! print on A4 and CSV of the actions). Read from and written to the
 //! device's store, so the plan is written offline too.
 
-use super::model::{ACTION_STATUSES, ENTITY, Stage, TEXT_FIELDS, approve, check_field, stage};
+use super::model::{
+    ACTION_STATUSES, ENTITY, Plan, PlanAction, PlanContent, Stage, TEXT_FIELDS, approve,
+    check_field, stage,
+};
 use crate::{
     clock::now_instant,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
     kernel::csv::csv,
     meetings::{PARTNERSHIPS, PartnershipRef},
-    sync::{Op, engine::use_sync, local::Fields},
+    sync::{
+        Op,
+        engine::use_sync,
+        local::{Fields, read_as},
+    },
     ui::{confirm, download, from_store, problem_text, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
-
-use crate::sync::local::text;
 
 fn section_label(field: &str, locale: Locale) -> String {
     match field {
@@ -95,7 +99,9 @@ pub fn PlansPage() -> impl IntoView {
 #[derive(Debug, Clone, PartialEq)]
 struct PlanData {
     partnership: PartnershipRef,
-    plan: Fields,
+    /// As stored: what an edit is compared with and an approval keeps.
+    fields: Fields,
+    plan: Plan,
 }
 
 #[component]
@@ -113,8 +119,13 @@ pub fn PlanPage() -> impl IntoView {
             let Some(partnership) = partnerships.into_iter().find(|p| Some(p.id) == id) else {
                 return Ok(None);
             };
-            let plan = store.view(ENTITY, partnership.id)?.unwrap_or_default();
-            Ok(Some(PlanData { partnership, plan }))
+            let fields = store.view(ENTITY, partnership.id)?.unwrap_or_default();
+            let plan = read_as(ENTITY, partnership.id, fields.clone()).unwrap_or_default();
+            Ok(Some(PlanData {
+                partnership,
+                fields,
+                plan,
+            }))
         })
     });
     view! {
@@ -129,13 +140,6 @@ pub fn PlanPage() -> impl IntoView {
     }
 }
 
-fn actions_of(plan: &Fields) -> Vec<Map<String, Value>> {
-    plan.get("actions")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(|a| a.as_object().cloned()).collect())
-        .unwrap_or_default()
-}
-
 #[component]
 fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -143,9 +147,12 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
     let sync = use_sync();
     let id = data.partnership.id;
     let editable = data.partnership.editable;
-    let saved_plan = StoredValue::new(data.plan.clone());
-    let sections = TEXT_FIELDS.map(|field| (field, RwSignal::new(text(&data.plan, field))));
-    let actions = RwSignal::new(actions_of(&data.plan));
+    let saved_plan = StoredValue::new(data.fields.clone());
+    let sections = TEXT_FIELDS.map(|field| {
+        let text = data.plan.content.section(field).to_owned();
+        (field, RwSignal::new(text))
+    });
+    let actions = RwSignal::new(data.plan.content.actions.clone());
     // The fields that differ from what is stored, checked.
     let changes = move || -> Result<Map<String, Value>, String> {
         let before = saved_plan.get_value();
@@ -156,13 +163,7 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
                 changed.insert(field.to_owned(), value);
             }
         }
-        let list = Value::Array(
-            actions
-                .get_untracked()
-                .into_iter()
-                .map(Value::Object)
-                .collect(),
-        );
+        let list = actions.with_untracked(|list| json!(list));
         let list = check_field("actions", &list).map_err(problem_text)?;
         if before.get("actions").unwrap_or(&json!([])) != &list {
             changed.insert("actions".into(), list);
@@ -207,8 +208,8 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
             rows.push(
                 ACTION_COLUMNS
                     .map(|f| match f {
-                        "status" => status_label(&text(&action, f), locale),
-                        _ => text(&action, f),
+                        "status" => status_label(&action.status, locale),
+                        _ => action.text(f),
                     })
                     .to_vec(),
             );
@@ -219,18 +220,8 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
         #[cfg(feature = "hydrate")]
         let _ = window().print();
     };
-    let current_stage = stage(&data.plan);
-    let versions: Vec<Map<String, Value>> = data
-        .plan
-        .get("approved")
-        .and_then(Value::as_array)
-        .map(|l| {
-            l.iter()
-                .rev()
-                .filter_map(|v| v.as_object().cloned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let current_stage = stage(&data.fields);
+    let versions: Vec<_> = data.plan.approved.iter().rev().cloned().collect();
     let title = format!(
         "{} — {}",
         t_string!(i18n, plans.title_one),
@@ -271,7 +262,7 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
         </p>
         {edit_form}
         <div class=if editable { "print-only" } else { "" }>
-            <PlanText content=data.plan.clone() />
+            <PlanText content=data.plan.content.clone() />
         </div>
         <section class="panel no-print" aria-labelledby="plan-versions">
             <h2 id="plan-versions">{t!(i18n, plans.versions)}</h2>
@@ -279,13 +270,11 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
                 view! { <p class="muted">{t!(i18n, plans.no_versions)}</p> }.into_any()
             } else {
                 versions.into_iter().map(|version| {
-                    let number = version.get("version").and_then(Value::as_u64).unwrap_or(0);
-                    let on = format::day(&format!("{}T12:00:00Z", text(&version, "approved_on")), locale).unwrap_or_default();
-                    let content = version.get("content").and_then(Value::as_object).cloned().unwrap_or_default();
+                    let on = format::day(&format!("{}T12:00:00Z", version.approved_on), locale).unwrap_or_default();
                     view! {
                         <details class="plan-version">
-                            <summary>{t_string!(i18n, plans.version_of, version = number, day = on).to_string()}</summary>
-                            <PlanText content />
+                            <summary>{t_string!(i18n, plans.version_of, version = version.version, day = on).to_string()}</summary>
+                            <PlanText content=version.content />
                         </details>
                     }
                 }).collect_view().into_any()
@@ -321,15 +310,14 @@ fn action_label(field: &str, locale: Locale) -> String {
 
 /// The plan as text, for reading, printing and earlier versions.
 #[component]
-fn PlanText(content: Map<String, Value>) -> impl IntoView {
+fn PlanText(content: PlanContent) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    let actions = actions_of(&content);
     view! {
         <div class="plan-text">
             {TEXT_FIELDS.into_iter().map(|field| view! {
                 <h2>{section_label(field, locale)}</h2>
-                <p class="plan-text__body">{text(&content, field)}</p>
+                <p class="plan-text__body">{content.section(field).to_owned()}</p>
             }).collect_view()}
             <h2>{t!(i18n, plans.actions)}</h2>
             <table class="table plan-actions">
@@ -339,17 +327,17 @@ fn PlanText(content: Map<String, Value>) -> impl IntoView {
                     }).into_iter().collect_view()}
                 </tr></thead>
                 <tbody>
-                    {actions.into_iter().map(|a| {
-                        let deadline = format::day(&format!("{}T12:00:00Z", text(&a, "deadline")), locale).unwrap_or_default();
+                    {content.actions.iter().map(|a| {
+                        let deadline = a.deadline.as_ref().and_then(|d| format::day(&format!("{d}T12:00:00Z"), locale)).unwrap_or_default();
                         view! {
                             <tr>
-                                <td>{text(&a, "task")}</td>
-                                <td>{text(&a, "indicator")}</td>
+                                <td>{a.task.clone()}</td>
+                                <td>{a.indicator.clone()}</td>
                                 <td>{deadline}</td>
-                                <td>{text(&a, "responsible")}</td>
-                                <td>{text(&a, "partners")}</td>
-                                <td>{text(&a, "budget")}</td>
-                                <td>{status_label(&text(&a, "status"), locale)}</td>
+                                <td>{a.responsible.clone()}</td>
+                                <td>{a.partners.clone()}</td>
+                                <td>{a.budget.clone()}</td>
+                                <td>{status_label(&a.status, locale)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -361,20 +349,14 @@ fn PlanText(content: Map<String, Value>) -> impl IntoView {
 
 /// The actions table as inputs: one row per action, added and removed here.
 #[component]
-fn ActionsEditor(actions: RwSignal<Vec<Map<String, Value>>>) -> impl IntoView {
+fn ActionsEditor(actions: RwSignal<Vec<PlanAction>>) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    let add = move |_| {
-        let mut action = Map::new();
-        action.insert("id".into(), json!(Uuid::new_v4().to_string()));
-        action.insert("task".into(), json!(""));
-        action.insert("status".into(), json!("planned"));
-        actions.update(|list| list.push(action));
-    };
-    let set = move |index: usize, field: &'static str, value: Value| {
+    let add = move |_| actions.update(|list| list.push(PlanAction::new()));
+    let set = move |index: usize, field: &'static str, value: String| {
         actions.update(|list| {
             if let Some(action) = list.get_mut(index) {
-                action.insert(field.into(), value);
+                action.set(field, value);
             }
         });
     };
@@ -383,18 +365,14 @@ fn ActionsEditor(actions: RwSignal<Vec<Map<String, Value>>>) -> impl IntoView {
             <legend>{t!(i18n, plans.actions)}</legend>
             {move || actions.with(|list| list.len()).eq(&0).then(|| view! { <p class="muted">{t!(i18n, plans.no_actions)}</p> })}
             {move || (0..actions.with(Vec::len)).map(|index| {
-                let value = move |field: &str| actions.with(|list| list.get(index).map(|a| text(a, field)).unwrap_or_default());
+                let value = move |field: &str| actions.with(|list| list.get(index).map(|a| a.text(field)).unwrap_or_default());
                 let input = move |field: &'static str, kind: &'static str| {
                     let id = format!("action-{index}-{field}");
                     view! {
                         <p class="field">
                             <label for=id.clone()>{action_label(field, locale)}</label>
                             <input id=id type=kind prop:value=move || value(field)
-                                on:input=move |ev| {
-                                    let typed = event_target_value(&ev);
-                                    let typed = if field == "deadline" && typed.is_empty() { Value::Null } else { json!(typed) };
-                                    set(index, field, typed);
-                                } />
+                                on:input=move |ev| set(index, field, event_target_value(&ev)) />
                         </p>
                     }
                 };
@@ -409,7 +387,7 @@ fn ActionsEditor(actions: RwSignal<Vec<Map<String, Value>>>) -> impl IntoView {
                         {input("budget", "text")}
                         <p class="field">
                             <label for=status_id.clone()>{action_label("status", locale)}</label>
-                            <select id=status_id on:change=move |ev| set(index, "status", json!(event_target_value(&ev)))>
+                            <select id=status_id on:change=move |ev| set(index, "status", event_target_value(&ev))>
                                 {ACTION_STATUSES.into_iter().map(|s| view! {
                                     <option value=s selected=move || value("status") == s>{status_label(s, locale)}</option>
                                 }).collect_view()}

@@ -38,18 +38,33 @@ impl EntityRules for Plans {
     }
 
     /// One plan per partnership: a new plan's id is its partnership's.
+    /// Approvals are appended: the versions stored stay first, unchanged,
+    /// whatever a stale or altered device sends.
     #[cfg(feature = "ssr")]
     fn may_write(
         &self,
         check: &crate::sync::rules::WriteCheck<'_>,
     ) -> Result<(), crate::sync::rules::Refusal> {
+        use crate::sync::rules::Refusal;
         if check.creating && check.uuid("partnership_id") != Some(check.mutation.record_id) {
-            return Err(crate::sync::rules::Refusal::invalid(
+            return Err(Refusal::invalid(
                 "partnership_id",
                 Problem::NotAllowedChoice,
             ));
         }
-        self.may_touch(check)
+        self.may_touch(check)?;
+        let versions = |data: &Map<String, Value>| {
+            data.get("approved")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        if let Some(before) = check.before
+            && !model::appends(&versions(before), &versions(check.data))
+        {
+            return Err(Refusal::invalid("approved", Problem::Approved));
+        }
+        Ok(())
     }
 
     fn label(&self, locale: Locale) -> String {

@@ -53,8 +53,10 @@ pub mod ssr {
     use crate::{
         accounts::access::{Action, Actor, Scope, Target},
         errors::AppError,
+        meetings::model::ENTITY as ENTITY_MEETING,
+        sync::local::read_as,
     };
-    use serde_json::{Map, Value};
+    use serde_json::Value;
     use sqlx::PgPool;
     use std::collections::BTreeMap;
     use uuid::Uuid;
@@ -170,7 +172,11 @@ pub mod ssr {
                 id,
                 library_id,
                 program_id,
-                minutes: meeting_minutes(&fields.as_object().cloned().unwrap_or_else(Map::new)),
+                minutes: match fields {
+                    Value::Object(data) => read_as(ENTITY_MEETING, id, data)
+                        .map_or(0, |meeting| meeting_minutes(&meeting)),
+                    _ => 0,
+                },
             })
             .collect();
         let parse = |text: Option<String>| text.and_then(|t| Uuid::parse_str(&t).ok());

@@ -144,21 +144,37 @@ fn GlanceView(glance: Glance) -> impl IntoView {
     }
 }
 
-/// Every library of a program with its hours, for the coordinator.
+/// Every library of a program with its hours, for the coordinator. Loaded
+/// in the browser, as the library page's glance is: a resource nested in the
+/// program page's own one was started twice on the server, and the copy the
+/// page threw away ran on without the request's context.
 #[component]
 pub fn ProgramHours(program_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let rows = Resource::new(move || program_id, program_hours);
+    let ready = crate::ui::hydrated();
     view! {
         <section class="panel" aria-labelledby="program-hours">
             <h2 id="program-hours">{t!(i18n, hours.program_table)}</h2>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
-                {move || rows.get().map(|result| match result {
-                    Ok(rows) => view! { <HoursTable rows /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                })}
-            </Transition>
+            {move || if ready.get() {
+                view! { <HoursLoader program_id /> }.into_any()
+            } else {
+                view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
+            }}
         </section>
+    }
+}
+
+#[component]
+fn HoursLoader(program_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = LocalResource::new(move || program_hours(program_id));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+            {move || rows.get().map(|result| match result {
+                Ok(rows) => view! { <HoursTable rows /> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            })}
+        </Suspense>
     }
 }
 

@@ -1,10 +1,12 @@
 //! Support hours (godziny wsparcia): a consultation's fields and checks, and
 //! how a library's used hours are counted from consultations and meetings.
 
+use crate::meetings::model::Meeting;
 use crate::{
     errors::Problem,
     kernel::fields::{choice, day, long_text, record_id, require, short_text},
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
@@ -102,14 +104,44 @@ pub struct ConsultationTime {
     pub meeting_id: Option<Uuid>,
 }
 
-/// How long a meeting counts toward support hours, from its fields.
-pub fn meeting_minutes(data: &Map<String, Value>) -> u64 {
-    let text = |field: &str| data.get(field).and_then(Value::as_str).unwrap_or_default();
-    let held = matches!(text("status"), "held" | "approved");
-    let facilitated = !text("facilitator").trim().is_empty();
+/// A consultation as the device holds it (checked when it was saved).
+/// Fields a record lacks read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Consultation {
+    pub library_id: Option<Uuid>,
+    pub program_id: Option<Uuid>,
+    pub tutor_id: Option<Uuid>,
+    pub tutor_name: String,
+    /// A day, `YYYY-MM-DD`.
+    pub date: String,
+    pub minutes: u64,
+    pub mode: String,
+    pub topic: String,
+    pub notes: String,
+    /// The meeting it was given at, if any.
+    pub meeting_id: Option<Uuid>,
+}
+
+impl Consultation {
+    /// What it adds to its library's hours; `None` without a library or program.
+    pub fn time(&self) -> Option<ConsultationTime> {
+        Some(ConsultationTime {
+            library_id: self.library_id?,
+            program_id: self.program_id?,
+            minutes: self.minutes,
+            meeting_id: self.meeting_id,
+        })
+    }
+}
+
+/// How long a meeting counts toward support hours.
+pub fn meeting_minutes(meeting: &Meeting) -> u64 {
+    let held = matches!(meeting.status.as_str(), "held" | "approved");
+    let facilitated = !meeting.facilitator.trim().is_empty();
     let (Some(start), Some(end)) = (
-        crate::format::epoch_of(text("starts_at")),
-        crate::format::epoch_of(text("ends_at")),
+        crate::format::epoch_of(&meeting.starts_at),
+        crate::format::epoch_of(&meeting.ends_at),
     ) else {
         return 0;
     };
@@ -206,22 +238,20 @@ mod tests {
 
     #[test]
     fn a_meeting_counts_when_held_with_a_facilitator() {
-        let mut data = json!({
+        let mut meeting: Meeting = serde_json::from_value(json!({
             "status": "held", "facilitator": "Anna Tutorka",
             "starts_at": "2026-10-20T12:00:00Z", "ends_at": "2026-10-20T14:30:00Z"
-        })
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-        assert_eq!(meeting_minutes(&data), 150);
-        data.insert("status".into(), json!("draft"));
-        assert_eq!(meeting_minutes(&data), 0);
-        data.insert("status".into(), json!("approved"));
-        data.insert("facilitator".into(), json!(" "));
-        assert_eq!(meeting_minutes(&data), 0);
-        data.insert("facilitator".into(), json!("Anna"));
-        data.remove("ends_at");
-        assert_eq!(meeting_minutes(&data), 0);
+        }))
+        .expect("a meeting");
+        assert_eq!(meeting_minutes(&meeting), 150);
+        meeting.status = "draft".into();
+        assert_eq!(meeting_minutes(&meeting), 0);
+        meeting.status = "approved".into();
+        meeting.facilitator = " ".into();
+        assert_eq!(meeting_minutes(&meeting), 0);
+        meeting.facilitator = "Anna".into();
+        meeting.ends_at = String::new();
+        assert_eq!(meeting_minutes(&meeting), 0);
     }
 
     #[test]

@@ -258,6 +258,8 @@ pub struct WriteCheck<'a> {
     pub library_id: Uuid,
     /// The record as it would be stored (or as it is, for a delete).
     pub data: &'a Map<String, Value>,
+    /// The record as it is stored now, if it is (not deleted).
+    pub before: Option<&'a Map<String, Value>>,
     /// No record existed before this mutation.
     pub creating: bool,
     /// Whether a record of (entity, id) exists, undeleted, in this library.

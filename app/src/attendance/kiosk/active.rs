@@ -3,14 +3,15 @@
 use super::*;
 use crate::attendance::{
     Clause, KioskOpening,
-    signature::{SignaturePad, drawn},
+    model::{Signature, Stroke},
+    signature::SignaturePad,
 };
 use crate::{
     errors::Problem,
     i18n::{t, t_string, use_i18n},
     sync::engine::{SyncEngine, use_sync},
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 #[component]
@@ -96,7 +97,7 @@ pub(super) fn SignInForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let entry = Entry::new();
-    let strokes = RwSignal::new(Vec::<Vec<i64>>::new());
+    let strokes = RwSignal::new(Vec::<Stroke>::new());
     let too_long = RwSignal::new(false);
     let typed_instead = RwSignal::new(false);
     let typed_name = RwSignal::new(String::new());
@@ -114,12 +115,12 @@ pub(super) fn SignInForm(
         if typed_instead.get_untracked() {
             let name = typed_name.get_untracked();
             if !name.trim().is_empty() {
-                data.insert("signature".into(), json!({"kind": "typed", "name": name}));
+                data.insert("signature".into(), Signature::Typed { name }.to_value());
             }
         } else {
-            let drawn_strokes = strokes.get_untracked();
-            if !drawn_strokes.is_empty() {
-                data.insert("signature".into(), drawn(&drawn_strokes));
+            let strokes = strokes.get_untracked();
+            if !strokes.is_empty() {
+                data.insert("signature".into(), Signature::Drawn { strokes }.to_value());
             }
         }
         if typed_instead.get_untracked() && !data.contains_key("signature") {

@@ -3,7 +3,8 @@
 //! the program's report, and as CSV for Polish Excel. It reads the device's
 //! store, so it works offline; strikes and paper entries are saved there too.
 
-use crate::attendance::model::from_paper;
+use crate::attendance::model::{ENTITY, SignIn, Signature};
+use crate::sync::local::read_as;
 use crate::{
     format,
     i18n::{Locale, td_string},
@@ -32,7 +33,7 @@ pub struct Attendee {
     pub organization: String,
     pub function: String,
     pub image_consent: Option<bool>,
-    pub signature: Option<Value>,
+    pub signature: Option<Signature>,
     pub paper: bool,
     pub signed_at: String,
     /// The reason, when struck off.
@@ -54,35 +55,25 @@ pub fn comparable_name(name: &str) -> String {
 /// The meeting's sign-ins in the order they were made, duplicates flagged.
 /// `records` come in the store's order.
 pub fn attendees(
-    records: &[(Uuid, Map<String, Value>)],
+    records: Vec<(Uuid, Map<String, Value>)>,
     meeting: Uuid,
     pending: &HashSet<Uuid>,
 ) -> Vec<Attendee> {
-    let meeting = meeting.to_string();
-    let text = |data: &Map<String, Value>, field: &str| {
-        data.get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     let mut list: Vec<Attendee> = records
-        .iter()
-        .filter(|(_, data)| data.get("meeting_id").and_then(Value::as_str) == Some(&meeting))
-        .map(|(id, data)| Attendee {
-            id: *id,
-            full_name: text(data, "full_name"),
-            organization: text(data, "organization"),
-            function: text(data, "function"),
-            image_consent: data.get("image_consent").and_then(Value::as_bool),
-            signature: data.get("signature").cloned(),
-            paper: from_paper(data),
-            signed_at: text(data, "signed_at"),
-            struck: data
-                .get("struck")
-                .and_then(|s| s.get("reason"))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            pending: pending.contains(id),
+        .into_iter()
+        .filter_map(|(id, data)| read_as::<SignIn>(ENTITY, id, data).map(|sign_in| (id, sign_in)))
+        .filter(|(_, sign_in)| sign_in.meeting_id == meeting)
+        .map(|(id, sign_in)| Attendee {
+            id,
+            paper: sign_in.typed_later,
+            full_name: sign_in.full_name,
+            organization: sign_in.organization,
+            function: sign_in.function,
+            image_consent: sign_in.image_consent,
+            signature: sign_in.signature,
+            signed_at: sign_in.signed_at,
+            struck: sign_in.struck.map(|strike| strike.reason),
+            pending: pending.contains(&id),
             duplicate: false,
         })
         .collect();
@@ -126,13 +117,7 @@ pub fn csv_rows(list: &[Attendee], locale: Locale) -> Vec<Vec<String>> {
     for (number, attendee) in list.iter().filter(|a| a.struck.is_none()).enumerate() {
         let signature = if attendee.paper {
             td_string!(locale, attendance.on_paper)
-        } else if attendee
-            .signature
-            .as_ref()
-            .and_then(|s| s.get("kind"))
-            .and_then(Value::as_str)
-            == Some("typed")
-        {
+        } else if matches!(attendee.signature, Some(Signature::Typed { .. })) {
             td_string!(locale, attendance.typed)
         } else {
             td_string!(locale, attendance.drawn)
@@ -201,7 +186,7 @@ mod tests {
         );
         records.push((struck_id, struck));
         let pending = HashSet::from([records[0].0]);
-        let list = attendees(&records, here, &pending);
+        let list = attendees(records.clone(), here, &pending);
         let names: Vec<&str> = list.iter().map(|a| a.full_name.as_str()).collect();
         assert_eq!(names, ["Jan Nowak", "Ewa  Kos", "ewa kos", "Jan Nowak"]);
         let flags: Vec<bool> = list.iter().map(|a| a.duplicate).collect();
@@ -217,7 +202,7 @@ mod tests {
             .into_iter()
             .map(|name| record(name, "2026-11-22T10:00:00Z", here))
             .collect();
-        let names: Vec<String> = attendees(&records, here, &HashSet::new())
+        let names: Vec<String> = attendees(records.clone(), here, &HashSet::new())
             .into_iter()
             .map(|a| a.full_name)
             .collect();
@@ -255,7 +240,10 @@ mod tests {
             json!({"reason": "x", "at": "2026-11-22T11:00:00Z"}),
         );
         records[2].1.insert("typed_later".into(), json!(true));
-        let rows = csv_rows(&attendees(&records, here, &HashSet::new()), Locale::pl);
+        let rows = csv_rows(
+            &attendees(records.clone(), here, &HashSet::new()),
+            Locale::pl,
+        );
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0][0], "Lp.");
         assert_eq!(rows[1][..2], ["1".to_string(), "Anna".to_string()]);

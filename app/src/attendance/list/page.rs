@@ -32,7 +32,7 @@ pub fn AttendancePage() -> impl IntoView {
             partnership: partnerships
                 .into_iter()
                 .find(|p| Some(p.id) == partnership_id),
-            list: attendees(&store.list(ENTITY)?, id, &pending),
+            list: attendees(store.list(ENTITY)?, id, &pending),
         })
     });
     view! {

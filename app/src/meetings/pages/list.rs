@@ -2,7 +2,7 @@
 
 use crate::meetings::{
     PARTNERSHIPS, PartnershipRef,
-    model::{self, ENTITY, KINDS, check_field},
+    model::{self, ENTITY, KINDS, Meeting, check_field},
     view::{MeetingView, Section, kind_label, sort_for, status_label},
 };
 use crate::{
@@ -49,9 +49,9 @@ pub fn MeetingsPage() -> impl IntoView {
     let data = Memo::new(move |_| {
         sync.read(|store| {
             let meetings = store
-                .list(ENTITY)?
-                .iter()
-                .map(|(id, fields)| MeetingView::from_fields(*id, fields))
+                .list_as::<Meeting>(ENTITY)?
+                .into_iter()
+                .map(|(id, meeting)| MeetingView::new(id, meeting))
                 .collect();
             let pending = store.waiting_ids(ENTITY)?;
             Ok(ListData {

@@ -1,7 +1,7 @@
 //! One partner: edit, delete, and the meetings it attended.
 
 use super::*;
-use crate::partners::model::{ENTITY, match_key};
+use crate::partners::model::{ENTITY, Partner, match_key};
 use crate::{
     attendance::model as sign_in,
     clock::now_instant,
@@ -9,13 +9,17 @@ use crate::{
     i18n::{t, t_string, use_i18n},
     meetings::model as meeting,
     support::{LIBRARIES, MyLibrary},
-    sync::{Op, engine::use_sync, local::Fields},
+    sync::{
+        Op,
+        engine::use_sync,
+        local::{Fields, read_as},
+    },
     ui::{confirm, from_store, route_record},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_navigate};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -30,6 +34,8 @@ pub(super) struct MeetingLine {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct PartnerData {
     pub(super) id: Uuid,
+    pub(super) partner: Partner,
+    /// As stored, for the edit form.
     pub(super) fields: Fields,
     pub(super) editable: bool,
     pub(super) library: String,
@@ -38,46 +44,32 @@ pub(super) struct PartnerData {
     pub(super) suggested: Vec<MeetingLine>,
 }
 
-pub(super) fn ids(fields: &Fields, field: &str) -> Vec<Uuid> {
-    fields
-        .get(field)
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn PartnerPage() -> impl IntoView {
     let i18n = use_i18n();
     // Kept here: the page redraws after a save, the confirmation stays.
     let state = RwSignal::new(None::<bool>);
     let data = route_record(ENTITY, |store, id, fields| {
-        let library_id = text(&fields, "library_id");
+        let partner: Partner = read_as(ENTITY, id, fields.clone()).unwrap_or_default();
         let libraries: Vec<MyLibrary> = store.reference(LIBRARIES)?.unwrap_or_default();
-        let library = libraries.iter().find(|l| l.id.to_string() == library_id);
+        let library = libraries.iter().find(|l| Some(l.id) == partner.library_id);
         let meetings: Vec<MeetingLine> = store
-            .list(meeting::ENTITY)?
+            .list_as::<meeting::Meeting>(meeting::ENTITY)?
             .into_iter()
             .map(|(id, m)| MeetingLine {
                 id,
-                title: text(&m, "title"),
-                starts_at: text(&m, "starts_at"),
+                title: m.title,
+                starts_at: m.starts_at,
             })
             .collect();
-        let attended_ids = ids(&fields, "attended");
-        let dismissed = ids(&fields, "dismissed");
-        let key = match_key(&text(&fields, "name"));
+        let attended_ids = &partner.attended;
+        let dismissed = &partner.dismissed;
+        let key = match_key(&partner.name);
         let signed: HashSet<Uuid> = store
-            .list(sign_in::ENTITY)?
+            .list_as::<sign_in::SignIn>(sign_in::ENTITY)?
             .into_iter()
-            .filter(|(_, s)| {
-                !s.contains_key("struck") && match_key(&text(s, "organization")) == key
-            })
-            .filter_map(|(_, s)| Uuid::parse_str(&text(&s, "meeting_id")).ok())
+            .filter(|(_, s)| s.struck.is_none() && match_key(&s.organization) == key)
+            .map(|(_, s)| s.meeting_id)
             .collect();
         let mut attended: Vec<MeetingLine> = meetings
             .iter()
@@ -96,6 +88,7 @@ pub fn PartnerPage() -> impl IntoView {
         suggested.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
         Ok(PartnerData {
             id,
+            partner,
             editable: library.is_some_and(|l| l.editable),
             library: library.map(|l| l.name.clone()).unwrap_or_default(),
             fields,
@@ -121,10 +114,14 @@ pub(super) fn PartnerView(partner: PartnerData, state: RwSignal<Option<bool>>) -
     let locale = i18n.get_locale_untracked();
     let sync = use_sync();
     let navigate = use_navigate();
-    let name = text(&partner.fields, "name");
+    let name = partner.partner.name.clone();
     let title = name.clone();
     let id = partner.id;
     let fields = StoredValue::new(partner.fields.clone());
+    let lists = StoredValue::new((
+        partner.partner.attended.clone(),
+        partner.partner.dismissed.clone(),
+    ));
     let form = PartnerForm::new("partner", &partner.fields);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -150,7 +147,10 @@ pub(super) fn PartnerView(partner: PartnerData, state: RwSignal<Option<bool>>) -
     };
     // Confirming or ruling out a meeting changes one list of the partner.
     let mark = move |list: &'static str, meeting: Uuid, add: bool| {
-        let mut current = fields.with_value(|f| ids(f, list));
+        let mut current = lists.with_value(|(attended, dismissed)| match list {
+            "attended" => attended.clone(),
+            _ => dismissed.clone(),
+        });
         current.retain(|m| *m != meeting);
         if add {
             current.push(meeting);
@@ -191,14 +191,14 @@ pub(super) fn PartnerView(partner: PartnerData, state: RwSignal<Option<bool>>) -
         }
         .into_any()
     } else {
-        let f = partner.fields.clone();
+        let p = partner.partner.clone();
         view! {
             <dl class="panel details">
-                <dt>{field_label("sector")}</dt><dd>{sector_label(&text(&f, "sector"), locale)}</dd>
-                {["contact_person", "email", "phone", "role", "notes"].into_iter().filter(|k| !text(&f, k).is_empty()).map(|k| view! {
-                    <dt>{field_label(k)}</dt><dd>{text(&f, k)}</dd>
+                <dt>{field_label("sector")}</dt><dd>{sector_label(&p.sector, locale)}</dd>
+                {["contact_person", "email", "phone", "role", "notes"].into_iter().filter(|k| !p.text(k).is_empty()).map(|k| view! {
+                    <dt>{field_label(k)}</dt><dd>{p.text(k).to_owned()}</dd>
                 }).collect_view()}
-                {f.get("member_since").and_then(Value::as_str).and_then(|d| format::day(&format!("{d}T12:00:00Z"), locale)).map(|d| view! {
+                {format::day(&format!("{}T12:00:00Z", p.member_since), locale).filter(|_| !p.member_since.is_empty()).map(|d| view! {
                     <dt>{field_label("member_since")}</dt><dd>{d}</dd>
                 })}
             </dl>

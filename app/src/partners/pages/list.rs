@@ -1,11 +1,11 @@
 //! The partners list: search, sector filter, the bar chart by sector.
 
 use super::*;
-use crate::partners::model::{ENTITY, SECTORS};
+use crate::partners::model::{ENTITY, Partner, SECTORS};
 use crate::{
     i18n::{t, t_string, use_i18n},
     support::{LIBRARIES, MyLibrary},
-    sync::{engine::use_sync, local::Fields},
+    sync::engine::use_sync,
     ui::{PageButtons, from_store, page_of},
 };
 use leptos::prelude::*;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct ListData {
-    pub(super) partners: Vec<(Uuid, Fields)>,
+    pub(super) partners: Vec<(Uuid, Partner)>,
     pub(super) libraries: Vec<MyLibrary>,
     pub(super) pending: HashSet<Uuid>,
 }
@@ -26,8 +26,8 @@ pub fn PartnersPage() -> impl IntoView {
     let sync = use_sync();
     let data = Memo::new(move |_| {
         sync.read(|store| {
-            let mut partners = store.list(ENTITY)?;
-            partners.sort_by_cached_key(|(_, p)| text(p, "name").to_lowercase());
+            let mut partners = store.list_as::<Partner>(ENTITY)?;
+            partners.sort_by_cached_key(|(_, p)| p.name.to_lowercase());
             let pending = store
                 .outbox()?
                 .into_iter()
@@ -87,7 +87,7 @@ pub(super) fn PartnerList(list: ListData, filters: Filters) -> impl IntoView {
         partners.with_value(|all| {
             all.iter()
                 .filter(|(_, p)| matches(p, &search.get()))
-                .filter(|(_, p)| sector.with(|s| s.is_empty() || text(p, "sector") == *s))
+                .filter(|(_, p)| sector.with(|s| s.is_empty() || p.sector == *s))
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -116,12 +116,12 @@ pub(super) fn PartnerList(list: ListData, filters: Filters) -> impl IntoView {
                         view! {
                             <tr>
                                 <td data-label=t_string!(i18n, partners.name).to_string()>
-                                    <a href=format!("/partnerzy/{id}")>{text(&p, "name")}</a>
+                                    <a href=format!("/partnerzy/{id}")>{p.name.clone()}</a>
                                     {unsent.then(|| view! { " " <span class="badge badge--wait">{t!(i18n, meetings.pending)}</span> })}
                                 </td>
-                                <td data-label=t_string!(i18n, partners.sector).to_string()>{sector_label(&text(&p, "sector"), locale)}</td>
-                                <td data-label=t_string!(i18n, partners.contact_person).to_string()>{text(&p, "contact_person")}</td>
-                                <td data-label=t_string!(i18n, partners.role).to_string()>{text(&p, "role")}</td>
+                                <td data-label=t_string!(i18n, partners.sector).to_string()>{sector_label(&p.sector, locale)}</td>
+                                <td data-label=t_string!(i18n, partners.contact_person).to_string()>{p.contact_person.clone()}</td>
+                                <td data-label=t_string!(i18n, partners.role).to_string()>{p.role}</td>
                             </tr>
                         }
                     }).collect_view()}

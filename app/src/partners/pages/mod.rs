@@ -2,11 +2,8 @@
 //! add one) and `/partnerzy/:id` (one partner: details, meetings attended).
 //! Both read and write the device's store, so they work offline.
 
-use crate::partners::model::SECTORS;
-use crate::{
-    i18n::{Locale, td_string},
-    sync::local::Fields,
-};
+use crate::i18n::{Locale, td_string};
+use crate::partners::model::{Partner, SECTORS};
 use uuid::Uuid;
 
 mod detail;
@@ -42,23 +39,25 @@ pub fn sector_label(sector: &str, locale: Locale) -> String {
 pub use crate::sync::local::text;
 
 /// Whether a partner matches the typed search (name, contact, role, e-mail).
-pub fn matches(fields: &Fields, search: &str) -> bool {
+pub fn matches(partner: &Partner, search: &str) -> bool {
     let search = search.trim().to_lowercase();
     search.is_empty()
-        || ["name", "contact_person", "role", "email"]
-            .iter()
-            .any(|field| text(fields, field).to_lowercase().contains(&search))
+        || [
+            &partner.name,
+            &partner.contact_person,
+            &partner.role,
+            &partner.email,
+        ]
+        .iter()
+        .any(|text| text.to_lowercase().contains(&search))
 }
 
 /// Partners per sector, in the interface's sector order, empty ones left out.
-pub fn by_sector(partners: &[(Uuid, Fields)]) -> Vec<(&'static str, usize)> {
+pub fn by_sector(partners: &[(Uuid, Partner)]) -> Vec<(&'static str, usize)> {
     SECTORS
         .iter()
         .map(|sector| {
-            let count = partners
-                .iter()
-                .filter(|(_, p)| text(p, "sector") == *sector)
-                .count();
+            let count = partners.iter().filter(|(_, p)| p.sector == *sector).count();
             (*sector, count)
         })
         .filter(|(_, count)| *count > 0)
@@ -70,12 +69,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn partner(name: &str, sector: &str, contact: &str) -> (Uuid, Fields) {
-        let fields = json!({ "name": name, "sector": sector, "contact_person": contact })
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        (Uuid::new_v4(), fields)
+    fn partner(name: &str, sector: &str, contact: &str) -> (Uuid, Partner) {
+        let stored = json!({ "name": name, "sector": sector, "contact_person": contact });
+        (
+            Uuid::new_v4(),
+            serde_json::from_value(stored).expect("a partner"),
+        )
     }
 
     #[test]

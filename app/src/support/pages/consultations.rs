@@ -9,7 +9,7 @@ use crate::{
     sync::{Op, engine::use_sync},
     ui::{PageButtons, confirm, page_of},
 };
-use serde_json::{Map, Value};
+use serde_json::Map;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -60,18 +60,17 @@ pub(super) fn ConsultationList(data: HoursData) -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|(id, c)| {
-                                let library = uuid(&c, "library_id");
-                                let may_remove = library.is_some_and(|l| editable.contains(&l)) || uuid(&c, "tutor_id") == me && me.is_some();
-                                let minutes = c.get("minutes").and_then(Value::as_u64).unwrap_or(0);
-                                let day = format::day(&format!("{}T12:00:00Z", text(&c, "date")), locale).unwrap_or_default();
+                                let library = c.library_id;
+                                let may_remove = library.is_some_and(|l| editable.contains(&l)) || c.tutor_id == me && me.is_some();
+                                let day = format::day(&format!("{}T12:00:00Z", c.date), locale).unwrap_or_default();
                                 view! {
                                     <tr>
                                         <td data-label=t_string!(i18n, hours.date).to_string()>{day}</td>
                                         <td data-label=t_string!(i18n, hours.library).to_string()>{library.and_then(|l| names.get(&l).cloned()).unwrap_or_default()}</td>
-                                        <td data-label=t_string!(i18n, hours.topic).to_string()>{text(&c, "topic")}</td>
-                                        <td data-label=t_string!(i18n, hours.tutor).to_string()>{text(&c, "tutor_name")}</td>
-                                        <td data-label=t_string!(i18n, hours.duration_short).to_string()>{format::hours(tenths_of_hour(minutes), locale)}</td>
-                                        <td data-label=t_string!(i18n, hours.mode).to_string()>{mode_label(&text(&c, "mode"), locale)}</td>
+                                        <td data-label=t_string!(i18n, hours.topic).to_string()>{c.topic.clone()}</td>
+                                        <td data-label=t_string!(i18n, hours.tutor).to_string()>{c.tutor_name.clone()}</td>
+                                        <td data-label=t_string!(i18n, hours.duration_short).to_string()>{format::hours(tenths_of_hour(c.minutes), locale)}</td>
+                                        <td data-label=t_string!(i18n, hours.mode).to_string()>{mode_label(&c.mode, locale)}</td>
                                         <td class="table__actions">
                                             {may_remove.then(|| view! {
                                                 <button type="button" class="button button--quiet" on:click=move |_| remove(id)>

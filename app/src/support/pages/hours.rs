@@ -1,11 +1,14 @@
 //! The hours page: the meters and the table of consultations.
 
 use super::*;
-use crate::support::{HoursRow, LIBRARIES, MyLibrary, model::ENTITY};
+use crate::support::{
+    HoursRow, LIBRARIES, MyLibrary,
+    model::{Consultation, ENTITY},
+};
 use crate::{
     i18n::{t, t_string, use_i18n},
     meetings::{PARTNERSHIPS, PartnershipRef, model as meeting},
-    sync::{engine::use_sync, local::Fields},
+    sync::engine::use_sync,
     ui::from_store,
 };
 use leptos_meta::Title;
@@ -17,7 +20,7 @@ pub(super) struct HoursData {
     pub(super) rows: Vec<HoursRow>,
     pub(super) libraries: Vec<MyLibrary>,
     /// Newest first.
-    pub(super) consultations: Vec<(Uuid, Fields)>,
+    pub(super) consultations: Vec<(Uuid, Consultation)>,
     /// Meetings per library (id, title, start), for linking a consultation.
     pub(super) meetings: Vec<(Uuid, Uuid, String, String)>,
     pub(super) me: Option<Uuid>,
@@ -35,16 +38,16 @@ pub fn HoursPage() -> impl IntoView {
             let libraries: Vec<MyLibrary> = store.reference(LIBRARIES)?.unwrap_or_default();
             let partnerships: Vec<PartnershipRef> =
                 store.reference(PARTNERSHIPS)?.unwrap_or_default();
-            let meetings = store.list(meeting::ENTITY)?;
-            let mut consultations = store.list(ENTITY)?;
-            consultations.sort_by_cached_key(|(_, c)| std::cmp::Reverse(text(c, "date")));
+            let meetings = store.list_as::<meeting::Meeting>(meeting::ENTITY)?;
+            let mut consultations = store.list_as::<Consultation>(ENTITY)?;
+            consultations.sort_by(|(_, a), (_, b)| b.date.cmp(&a.date));
             let library_of: HashMap<Uuid, Uuid> =
                 partnerships.iter().map(|p| (p.id, p.library_id)).collect();
             let mut linkable: Vec<(Uuid, Uuid, String, String)> = meetings
                 .iter()
                 .filter_map(|(id, m)| {
-                    let library = *library_of.get(&uuid(m, "partnership_id")?)?;
-                    Some((*id, library, text(m, "title"), text(m, "starts_at")))
+                    let library = *library_of.get(&m.partnership_id?)?;
+                    Some((*id, library, m.title.clone(), m.starts_at.clone()))
                 })
                 .collect();
             linkable.sort_by(|a, b| b.3.cmp(&a.3));

@@ -6,18 +6,16 @@
 use crate::support::{
     HoursRow, MyLibrary,
     model::{
-        Budget, ConsultationTime, MeetingTime, budget_state, meeting_minutes, tenths_of_hour,
+        Budget, Consultation, MeetingTime, budget_state, meeting_minutes, tenths_of_hour,
         used_minutes,
     },
 };
 use crate::{
     format,
     i18n::{Locale, t_string, td_string, use_i18n},
-    meetings::PartnershipRef,
-    sync::local::Fields,
+    meetings::{PartnershipRef, model::Meeting},
 };
 use leptos::prelude::*;
-use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -36,12 +34,6 @@ use new::*;
 
 const PAGE: usize = 20;
 
-use crate::sync::local::text;
-
-fn uuid(fields: &Fields, field: &str) -> Option<Uuid> {
-    Uuid::parse_str(&text(fields, field)).ok()
-}
-
 pub fn mode_label(mode: &str, locale: Locale) -> String {
     match mode {
         "on_site" => td_string!(locale, hours.mode_on_site),
@@ -55,8 +47,8 @@ pub fn mode_label(mode: &str, locale: Locale) -> String {
 pub fn rows_on_device(
     libraries: &[MyLibrary],
     partnerships: &[PartnershipRef],
-    meetings: &[(Uuid, Fields)],
-    consultations: &[(Uuid, Fields)],
+    meetings: &[(Uuid, Meeting)],
+    consultations: &[(Uuid, Consultation)],
 ) -> Vec<HoursRow> {
     let program_of: HashMap<Uuid, (Uuid, Uuid)> = partnerships
         .iter()
@@ -65,7 +57,7 @@ pub fn rows_on_device(
     let meetings: Vec<MeetingTime> = meetings
         .iter()
         .filter_map(|(id, m)| {
-            let (library_id, program_id) = *program_of.get(&uuid(m, "partnership_id")?)?;
+            let (library_id, program_id) = *program_of.get(&m.partnership_id?)?;
             Some(MeetingTime {
                 id: *id,
                 library_id,
@@ -74,17 +66,7 @@ pub fn rows_on_device(
             })
         })
         .collect();
-    let consultations: Vec<ConsultationTime> = consultations
-        .iter()
-        .filter_map(|(_, c)| {
-            Some(ConsultationTime {
-                library_id: uuid(c, "library_id")?,
-                program_id: uuid(c, "program_id")?,
-                minutes: c.get("minutes").and_then(Value::as_u64)?,
-                meeting_id: uuid(c, "meeting_id"),
-            })
-        })
-        .collect();
+    let consultations: Vec<_> = consultations.iter().filter_map(|(_, c)| c.time()).collect();
     let used = used_minutes(&meetings, &consultations);
     libraries
         .iter()
@@ -149,8 +131,8 @@ mod tests {
     use crate::support::MyProgram;
     use serde_json::json;
 
-    fn fields(value: Value) -> Fields {
-        value.as_object().cloned().unwrap_or_default()
+    fn fields<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+        serde_json::from_value(value).expect("a record")
     }
 
     #[test]
@@ -190,7 +172,7 @@ mod tests {
             funding_line: None,
             clause: None,
         }];
-        let meeting = |partnership: Uuid, status: &str| {
+        let meeting = |partnership: Uuid, status: &str| -> Meeting {
             fields(json!({
                 "partnership_id": partnership, "status": status, "facilitator": "Anna",
                 "starts_at": "2026-03-02T10:00:00Z", "ends_at": "2026-03-02T12:00:00Z",
@@ -209,12 +191,13 @@ mod tests {
             // A partnership the device does not know: no library to count for.
             (elsewhere, meeting(Uuid::from_u128(11), "held")),
         ];
-        let consultation = |library: Uuid, program: Uuid, minutes: u64, meeting: Option<Uuid>| {
-            fields(json!({
-                "library_id": library, "program_id": program, "minutes": minutes,
-                "meeting_id": meeting,
-            }))
-        };
+        let consultation =
+            |library: Uuid, program: Uuid, minutes: u64, meeting: Option<Uuid>| -> Consultation {
+                fields(json!({
+                    "library_id": library, "program_id": program, "minutes": minutes,
+                    "meeting_id": meeting,
+                }))
+            };
         let consultations = [
             (
                 Uuid::from_u128(30),

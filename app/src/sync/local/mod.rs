@@ -7,7 +7,7 @@
 //! same in memory as in the browser's localStorage.
 
 use super::{Change, Mutation, MutationResult, Op, Rejection, Status};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -28,6 +28,21 @@ pub fn text(fields: &Fields, field: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
+}
+
+/// A record's fields as a feature's type. Every record was checked when it
+/// was made, and the types read missing (or emptied, null) fields as empty,
+/// so one that does not read is not of this kind: it is left out, and said
+/// so in the log.
+pub fn read_as<T: DeserializeOwned>(entity: &str, id: Uuid, mut data: Fields) -> Option<T> {
+    data.retain(|_, value| !value.is_null());
+    match serde_json::from_value(Value::Object(data)) {
+        Ok(record) => Some(record),
+        Err(error) => {
+            leptos::logging::warn!("{entity} {id} does not read: {error}");
+            None
+        }
+    }
 }
 
 /// Version of the layout below; a newer app migrates older data, never wipes it.
@@ -257,6 +272,27 @@ impl<S: Storage> LocalStore<S> {
             }
         }
         Ok(out)
+    }
+
+    /// The record as `view` shows it, read as a feature's type `T`; `None`
+    /// when unknown, deleted or not a `T`.
+    pub fn view_as<T: DeserializeOwned>(
+        &self,
+        entity: &str,
+        id: Uuid,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self
+            .view(entity, id)?
+            .and_then(|data| read_as(entity, id, data)))
+    }
+
+    /// Every record of `entity`, as `list` gives them, read as `T`.
+    pub fn list_as<T: DeserializeOwned>(&self, entity: &str) -> Result<Vec<(Uuid, T)>, StoreError> {
+        Ok(self
+            .list(entity)?
+            .into_iter()
+            .filter_map(|(id, data)| read_as(entity, id, data).map(|record| (id, record)))
+            .collect())
     }
 
     /// The mutations to send now (at most `limit`), marked as sent. After a

@@ -45,11 +45,17 @@ impl<'a> Batch<'a> {
         touch_only: bool,
     ) -> Result<(), Refusal> {
         let linked = |entity: &str, id: Uuid| self.linked_library(entity, id);
+        let before = self
+            .records
+            .get(&(mutation.entity.clone(), mutation.record_id))
+            .filter(|row| !row.deleted)
+            .map(|row| &row.data);
         let write = WriteCheck {
             actor: &self.sender.actor,
             mutation,
             library_id,
             data,
+            before,
             creating,
             linked: &linked,
             facts: self.facts.get(rules.name()).map(|f| f.as_ref()),
@@ -136,7 +142,10 @@ impl<'a> Batch<'a> {
                         ));
                     }
                 }
-                let rev = self.put(tx, key, library_id, true, Map::new()).await?;
+                let rev = self
+                    .put(tx, key.clone(), library_id, true, Map::new())
+                    .await?;
+                self.forget_conflicts_of(tx, &key).await?;
                 return Ok(applied(id, rev, Vec::new(), false));
             }
             (Op::Upsert, false) => {}

@@ -404,6 +404,32 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
+    /// A deleted record's conflicts go with it: they hold its values (a
+    /// partner's contact person, a meeting's notes).
+    pub async fn forget_conflicts_of(
+        &mut self,
+        tx: &mut PgConnection,
+        record: &Key,
+    ) -> Result<(), AppError> {
+        let conflicts: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "select id, library_id from records
+             where entity = $1 and not deleted and data->>'entity' = $2 and data->>'record_id' = $3",
+        )
+        .bind(conflict::ENTITY)
+        .bind(&record.0)
+        .bind(record.1.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, library_id) in conflicts {
+            let key = (conflict::ENTITY.to_owned(), id);
+            if self.records.get(&key).is_some_and(|row| row.deleted) {
+                continue;
+            }
+            self.put(tx, key, library_id, true, Map::new()).await?;
+        }
+        Ok(())
+    }
+
     /// A person settled a conflict: the device deletes it. Devices never
     /// create or change conflicts; the server does, during merges.
     async fn settle_conflict(

@@ -11,11 +11,13 @@
 
 mod apply;
 mod batch;
+mod history;
 mod limits;
 mod pull;
 mod write;
 mod writer;
 
+pub use history::{HISTORY_DAYS, Pruned, prune_history};
 pub use pull::{pull, pull_within};
 pub use writer::{Writer, WriterStats};
 

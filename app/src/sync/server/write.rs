@@ -18,6 +18,13 @@ impl Batch<'_> {
         let mut revs = Vec::new();
         let mut deleted = Vec::new();
         let mut datas = Vec::new();
+        // Records deleted now: what was said of them before goes too.
+        let gone: std::collections::HashSet<(String, uuid::Uuid)> = self
+            .records
+            .iter()
+            .filter(|(_, row)| row.dirty && row.deleted)
+            .map(|(key, _)| key.clone())
+            .collect();
         for ((entity, id), row) in self.records.into_iter().filter(|(_, row)| row.dirty) {
             entities.push(entity);
             ids.push(id);
@@ -72,8 +79,9 @@ impl Batch<'_> {
             records.push(one.mutation.record_id);
             // Only a merging entity's later pushes read what was sent, and
             // only what was applied.
-            let keep =
-                self.registry.merges(&one.mutation.entity) && one.result.status != Status::Rejected;
+            let keep = self.registry.merges(&one.mutation.entity)
+                && one.result.status != Status::Rejected
+                && !gone.contains(&(one.mutation.entity.clone(), one.mutation.record_id));
             let data = if keep { one.mutation.data } else { Map::new() };
             datas.push(Value::Object(data));
             entities.push(entity_hint(&one.mutation.entity));
@@ -94,6 +102,27 @@ impl Batch<'_> {
         .bind(&results)
         .execute(&mut *tx)
         .await?;
+        if !gone.is_empty() {
+            let (entities, ids): (Vec<String>, Vec<uuid::Uuid>) = gone.into_iter().unzip();
+            sqlx::query(
+                "delete from record_versions v
+                 using unnest($1::text[], $2::uuid[]) as g(entity, id)
+                 where v.entity = g.entity and v.record_id = g.id",
+            )
+            .bind(&entities)
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "update applied_mutations a set data = '{}'::jsonb
+                 from unnest($1::text[], $2::uuid[]) as g(entity, id)
+                 where a.entity = g.entity and a.record_id = g.id and a.data <> '{}'::jsonb",
+            )
+            .bind(&entities)
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        }
         if !self.audits.is_empty() {
             let (mut actors, mut actions, mut types) = (Vec::new(), Vec::new(), Vec::new());
             let (mut subjects, mut details) = (Vec::new(), Vec::new());

@@ -5,13 +5,11 @@
 //! cursors with small pages; at the end every reader holds exactly what the
 //! database holds for the libraries it may see.
 
-mod common;
-
+use crate::common::{actor_of, rudka_partnership};
 use app::{
     accounts::access::Actor,
     sync::{Mutation, server::Writer},
 };
-use common::{actor_of, rudka_partnership};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::json;
 use server::demo::{self, ZALESIE_PARTNERSHIP};
@@ -195,7 +193,7 @@ async fn no_cursor_skips_a_change_however_pushes_interleave(pool: PgPool) {
             let (actor, partnership) = if p % 2 == 0 {
                 (zalesie.clone(), ZALESIE_PARTNERSHIP)
             } else {
-                (rudka.clone(), common::RUDKA_PARTNERSHIP)
+                (rudka.clone(), crate::common::RUDKA_PARTNERSHIP)
             };
             pushers.spawn(pushing(
                 pool.clone(),

@@ -1,7 +1,5 @@
-//! One way to build the real router for tests, and to call it.
-
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
+//! What the tests share: the real router and ways to call it, signing in,
+//! mutations as a device sends them, a push, a number from the database.
 
 use axum::{
     Router,
@@ -9,6 +7,7 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use leptos::prelude::LeptosOptions;
+use serde_json::{Value, json};
 use server::{AppState, demo, router};
 use sqlx::PgPool;
 use std::sync::{Arc, atomic::AtomicBool};
@@ -163,4 +162,45 @@ pub async fn rudka_partnership(pool: &PgPool) {
     .execute(pool)
     .await
     .expect("partnership");
+}
+
+/// A new record's (or a blind) change, as a device sends it.
+pub fn upsert(entity: &str, record: uuid::Uuid, data: Value) -> Value {
+    edit(entity, record, Value::Null, data)
+}
+
+/// A change made by a device that saw the record at `base_rev`.
+pub fn edit(entity: &str, record: uuid::Uuid, base_rev: Value, data: Value) -> Value {
+    json!({
+        "id": uuid::Uuid::new_v4(), "seq": 1, "entity": entity, "record_id": record,
+        "op": "upsert", "base_rev": base_rev, "data": data, "client_time": null,
+    })
+}
+
+/// A sync request of a device that has seen everything up to `cursor`.
+pub fn sync_body(device: uuid::Uuid, cursor: i64, mutations: &[Value]) -> String {
+    json!({ "device_id": device, "cursor": cursor, "pull_limit": 500, "mutations": mutations })
+        .to_string()
+}
+
+/// Pushes from a new device with a session; the results, one per mutation.
+pub async fn push(pool: &PgPool, cookie: &str, mutations: &[Value]) -> Vec<Value> {
+    let body = sync_body(uuid::Uuid::new_v4(), 0, mutations);
+    let reply = call(pool, "/api/sync", &body, Some(cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let answer: Value = serde_json::from_str(&reply.body).expect("json");
+    answer["results"].as_array().cloned().unwrap_or_default()
+}
+
+/// One number from the database.
+pub async fn scalar(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("scalar")
+}
+
+/// The day in Poland `days` from today, `YYYY-MM-DD`.
+pub fn day_in(days: i64) -> String {
+    app::clock::poland_day(&app::clock::instant_in(days, 0)).expect("day")
 }

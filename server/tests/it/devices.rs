@@ -2,14 +2,12 @@
 //! real server and database: offline edits, lost answers, and two devices
 //! editing the same minutes.
 
-mod common;
-
+use crate::common::{call, demo_sign_in};
 use app::sync::{
     Op, SyncResponse,
     local::{LocalStore, MemoryStorage},
 };
 use axum::http::StatusCode;
-use common::{call, demo_sign_in};
 use serde_json::{Map, Value, json};
 use server::demo::{ACCOUNTS, ZALESIE_PARTNERSHIP};
 use sqlx::PgPool;

@@ -5,8 +5,7 @@
 //! stale delete refused, lists merged item by item, a too-large change
 //! refused alone, pulls bounded by bytes.
 
-mod common;
-
+use crate::common::actor_of;
 use app::{
     accounts::access::Actor,
     errors::Problem,
@@ -17,7 +16,6 @@ use app::{
         server::{Sender, Writer, pull_within},
     },
 };
-use common::actor_of;
 use serde_json::{Map, Value, json};
 use server::demo::{self, RUDKA, ZALESIE};
 use sqlx::PgPool;

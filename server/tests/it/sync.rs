@@ -1,10 +1,10 @@
 //! `POST /api/sync` against the real database: idempotent pushes, replays,
 //! pulls limited to what the person may see, merges and conflicts.
 
-mod common;
-
+use crate::common::{
+    RUDKA_PARTNERSHIP, actor_of, call, demo_sign_in, rudka_partnership, scalar, sign_in, sync_body,
+};
 use axum::http::StatusCode;
-use common::{RUDKA_PARTNERSHIP, actor_of, call, demo_sign_in, rudka_partnership, sign_in};
 use serde_json::{Value, json};
 use server::demo::{self, ZALESIE_PARTNERSHIP};
 use sqlx::PgPool;
@@ -27,11 +27,6 @@ fn mutation(record: Uuid, base_rev: Option<i64>, data: Value) -> Value {
     })
 }
 
-fn body(device: Uuid, cursor: i64, mutations: &[Value]) -> String {
-    json!({ "device_id": device, "cursor": cursor, "pull_limit": 500, "mutations": mutations })
-        .to_string()
-}
-
 async fn sync(
     pool: &PgPool,
     cookie: &str,
@@ -42,19 +37,12 @@ async fn sync(
     let reply = call(
         pool,
         "/api/sync",
-        &body(device, cursor, mutations),
+        &sync_body(device, cursor, mutations),
         Some(cookie),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).expect("json")
-}
-
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(pool)
-        .await
-        .expect("scalar")
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -422,20 +410,20 @@ async fn a_request_over_the_size_limit_gets_413_and_changes_nothing(pool: PgPool
     let mut huge = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
     huge["minutes"] = json!("x".repeat(server::router::MAX_BODY_BYTES));
     // Browsers send the length up front; the server refuses before reading.
-    let payload = body(Uuid::new_v4(), 0, &[mutation(Uuid::new_v4(), None, huge)]);
+    let payload = sync_body(Uuid::new_v4(), 0, &[mutation(Uuid::new_v4(), None, huge)]);
     let request = axum::http::Request::post("/api/sync")
         .header("content-type", "application/json")
         .header("content-length", payload.len())
         .header("cookie", &cookie)
         .body(axum::body::Body::from(payload))
         .expect("request");
-    let reply = common::send(common::app(pool.clone(), true), request).await;
+    let reply = crate::common::send(crate::common::app(pool.clone(), true), request).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     // Without a length up front, the read stops at the limit: also 413.
     let streamed = call(
         &pool,
         "/api/sync",
-        &body(
+        &sync_body(
             Uuid::new_v4(),
             0,
             &[mutation(
@@ -845,7 +833,7 @@ async fn a_push_of_three_megabytes_is_under_the_stated_limit_and_goes_in(pool: P
             mutation(Uuid::new_v4(), None, long)
         })
         .collect();
-    let payload = body(Uuid::new_v4(), 0, &mutations);
+    let payload = sync_body(Uuid::new_v4(), 0, &mutations);
     assert!(payload.len() > 3_000_000 && payload.len() < server::router::MAX_BODY_BYTES);
     let reply = call(&pool, "/api/sync", &payload, Some(&cookie)).await;
     assert_eq!(
@@ -858,4 +846,73 @@ async fn a_push_of_three_megabytes_is_under_the_stated_limit_and_goes_in(pool: P
         scalar(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' like 'Długa notatka%'").await,
         40
     );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn history_past_what_merges_use_is_let_go_but_never_the_current_version_or_an_answer(
+    pool: PgPool,
+) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let device = Uuid::new_v4();
+    let record = Uuid::new_v4();
+    let first = mutation(record, None, meeting("Stare", ZALESIE_PARTNERSHIP));
+    let answer = sync(&pool, &cookie, device, 0, std::slice::from_ref(&first)).await;
+    let rev = answer["results"][0]["rev"].as_i64();
+    let second = mutation(record, rev, json!({ "minutes": "Notatka." }));
+    sync(&pool, &cookie, device, 0, std::slice::from_ref(&second)).await;
+    let versions = format!("select count(*) from record_versions where record_id = '{record}'");
+    let with_data = format!(
+        "select count(*) from applied_mutations where record_id = '{record}' and data <> '{{}}'::jsonb"
+    );
+    assert_eq!(scalar(&pool, &versions).await, 2);
+    // Made before the merge history: only the current version stays.
+    let days = app::sync::server::HISTORY_DAYS + 1;
+    sqlx::query(
+        "update record_versions set created_at = now() - make_interval(days => $1) where record_id = $2",
+    )
+    .bind(days)
+    .bind(record)
+    .execute(&pool)
+    .await
+    .expect("age");
+    sqlx::query(
+        "update applied_mutations set applied_at = now() - make_interval(days => $1) where record_id = $2",
+    )
+    .bind(days)
+    .bind(record)
+    .execute(&pool)
+    .await
+    .expect("age");
+    // A recent record keeps all of its history.
+    let recent = Uuid::new_v4();
+    sync(
+        &pool,
+        &cookie,
+        device,
+        0,
+        &[mutation(recent, None, meeting("Nowe", ZALESIE_PARTNERSHIP))],
+    )
+    .await;
+
+    let pruned = app::sync::server::prune_history(&pool, app::clock::now())
+        .await
+        .expect("prune");
+    assert_eq!((pruned.versions, pruned.mutations), (1, 2));
+    assert_eq!(scalar(&pool, &versions).await, 1);
+    assert_eq!(scalar(&pool, &with_data).await, 0);
+    let recent_versions =
+        format!("select count(*) from record_versions where record_id = '{recent}'");
+    assert_eq!(scalar(&pool, &recent_versions).await, 1);
+    // A late replay still gets its answer, and changes nothing.
+    let replay = sync(&pool, &cookie, device, 0, std::slice::from_ref(&second)).await;
+    assert_eq!(replay["results"][0]["replayed"], true, "{replay}");
+    // An edit from the current version merges as before.
+    let current: i64 = scalar(
+        &pool,
+        &format!("select rev from records where id = '{record}'"),
+    )
+    .await;
+    let third = mutation(record, Some(current), json!({ "place": "Czytelnia" }));
+    let answer = sync(&pool, &cookie, Uuid::new_v4(), 0, &[third]).await;
+    assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
 }

@@ -2,22 +2,16 @@
 //! meeting), strikes with their audit entries, the retention job, and
 //! finding and erasing one person's data.
 
-mod common;
-
+use crate::common::{
+    RUDKA_PARTNERSHIP, call, call_with_token, demo_sign_in, push, rudka_partnership, scalar,
+    sync_body, upsert,
+};
 use app::clock::instant_in;
 use axum::http::StatusCode;
-use common::{RUDKA_PARTNERSHIP, call, call_with_token, demo_sign_in, rudka_partnership};
 use serde_json::{Value, json};
 use server::demo::{PRB_ROUND_III, ZALESIE_PARTNERSHIP};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-fn mutation(entity: &str, record: Uuid, data: Value) -> Value {
-    json!({
-        "id": Uuid::new_v4(), "seq": 1, "entity": entity, "record_id": record,
-        "op": "upsert", "base_rev": null, "data": data, "client_time": null,
-    })
-}
 
 fn meeting(partnership: Uuid, starts_at: &str) -> Value {
     json!({
@@ -35,33 +29,13 @@ fn sign_in(meeting: Uuid, name: &str) -> Value {
     })
 }
 
-fn body(mutations: &[Value]) -> String {
-    json!({ "device_id": Uuid::new_v4(), "cursor": 0, "pull_limit": 500, "mutations": mutations })
-        .to_string()
-}
-
-/// Pushes with a session; the results.
-async fn push(pool: &PgPool, cookie: &str, mutations: &[Value]) -> Vec<Value> {
-    let reply = call(pool, "/api/sync", &body(mutations), Some(cookie)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let answer: Value = serde_json::from_str(&reply.body).expect("json");
-    answer["results"].as_array().cloned().unwrap_or_default()
-}
-
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(pool)
-        .await
-        .expect("scalar")
-}
-
 /// A meeting of Zalesie (library 1), made by its librarian.
 async fn zalesie_meeting(pool: &PgPool, cookie: &str, starts_at: &str) -> Uuid {
     let id = Uuid::new_v4();
     let results = push(
         pool,
         cookie,
-        &[mutation(
+        &[upsert(
             "meeting",
             id,
             meeting(ZALESIE_PARTNERSHIP, starts_at),
@@ -102,18 +76,24 @@ async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPoo
     assert_eq!(opening["meeting_id"], json!(this));
     assert_eq!(opening["clause"]["version"], 1);
 
-    let mut struck = mutation("sign_in", Uuid::new_v4(), json!({}));
+    let mut struck = upsert("sign_in", Uuid::new_v4(), json!({}));
     struck["data"] = json!({"struck": {"reason": "x", "at": instant_in(-9, 1)}});
     let mut paper = sign_in(this, "Z Papieru");
     paper["typed_later"] = json!(true);
     let mutations = [
-        mutation("sign_in", Uuid::new_v4(), sign_in(this, "Anna Nowak")),
-        mutation("sign_in", Uuid::new_v4(), sign_in(other, "Obce Spotkanie")),
-        mutation("meeting", other, json!({"title": "Zmieniony"})),
+        upsert("sign_in", Uuid::new_v4(), sign_in(this, "Anna Nowak")),
+        upsert("sign_in", Uuid::new_v4(), sign_in(other, "Obce Spotkanie")),
+        upsert("meeting", other, json!({"title": "Zmieniony"})),
         struck,
-        mutation("sign_in", Uuid::new_v4(), paper),
+        upsert("sign_in", Uuid::new_v4(), paper),
     ];
-    let reply = call_with_token(&pool, "/api/sync", &body(&mutations), &token).await;
+    let reply = call_with_token(
+        &pool,
+        "/api/sync",
+        &sync_body(Uuid::new_v4(), 0, &mutations),
+        &token,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let answer: Value = serde_json::from_str(&reply.body).expect("json");
     let statuses: Vec<&str> = answer["results"]
@@ -195,12 +175,15 @@ async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPoo
     )
     .await;
     assert_eq!(revoked.body, "1");
-    let late = [mutation(
+    let late = [upsert(
         "sign_in",
         Uuid::new_v4(),
         sign_in(this, "Spóźniona"),
     )];
-    for (path, request) in [("/api/kiosk", "{}".to_owned()), ("/api/sync", body(&late))] {
+    for (path, request) in [
+        ("/api/kiosk", "{}".to_owned()),
+        ("/api/sync", sync_body(Uuid::new_v4(), 0, &late)),
+    ] {
         let reply = call_with_token(&pool, path, &request, &token).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{path}");
     }
@@ -219,7 +202,7 @@ async fn a_kiosk_token_adds_sign_ins_to_its_meeting_and_nothing_else(pool: PgPoo
     let reply = call_with_token(
         &pool,
         "/api/sync",
-        &body(&late),
+        &sync_body(Uuid::new_v4(), 0, &late),
         fresh["token"].as_str().expect("token"),
     )
     .await;
@@ -296,13 +279,13 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
     let results = push(
         &pool,
         &librarian,
-        &[mutation("sign_in", anna, sign_in(meeting_id, "Anna Nowak"))],
+        &[upsert("sign_in", anna, sign_in(meeting_id, "Anna Nowak"))],
     )
     .await;
     assert_eq!(results[0]["status"], "applied");
 
     let strike = |reason: &str| {
-        mutation(
+        upsert(
             "sign_in",
             anna,
             json!({"struck": {"reason": reason, "at": instant_in(-9, 2)}}),
@@ -355,7 +338,7 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
     let results = push(
         &pool,
         &librarian,
-        &[mutation("sign_in", Uuid::new_v4(), both)],
+        &[upsert("sign_in", Uuid::new_v4(), both)],
     )
     .await;
     assert_eq!(results[0]["status"], "applied", "{results:?}");
@@ -373,7 +356,7 @@ async fn a_strike_keeps_the_entry_and_puts_the_reason_in_the_audit_log(pool: PgP
 async fn a_sign_in_is_stored_once_and_its_replay_still_gets_its_result(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
     let meeting_id = zalesie_meeting(&pool, &librarian, &instant_in(-9, 0)).await;
-    let entry = mutation("sign_in", Uuid::new_v4(), sign_in(meeting_id, "Ewa Lis"));
+    let entry = upsert("sign_in", Uuid::new_v4(), sign_in(meeting_id, "Ewa Lis"));
     let first = push(&pool, &librarian, std::slice::from_ref(&entry)).await;
     assert_eq!(first[0]["status"], "applied", "{first:?}");
 
@@ -409,8 +392,8 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
         &pool,
         &librarian,
         &[
-            mutation("sign_in", gone, sign_in(old, "Anna Dawna")),
-            mutation("sign_in", kept, sign_in(recent, "Ola Nowa")),
+            upsert("sign_in", gone, sign_in(old, "Anna Dawna")),
+            upsert("sign_in", kept, sign_in(recent, "Ola Nowa")),
         ],
     )
     .await;
@@ -418,7 +401,7 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
     // A strike whose reason names the person: erased with the entry.
     let strike =
         json!({"struck": {"reason": "Anna Dawna wpisana dwa razy", "at": instant_in(-6 * 366, 2)}});
-    let results = push(&pool, &librarian, &[mutation("sign_in", gone, strike)]).await;
+    let results = push(&pool, &librarian, &[upsert("sign_in", gone, strike)]).await;
     assert_eq!(results[0]["status"], "applied", "{results:?}");
 
     // Five years by default: the meeting six years ago is past it.
@@ -457,7 +440,13 @@ async fn retention_erases_only_sign_ins_past_their_programs_period(pool: PgPool)
     assert_eq!(audit, ("erase".to_owned(), json!({"reason": "retention"})));
 
     // Devices learn of it on their next pull.
-    let reply = call(&pool, "/api/sync", &body(&[]), Some(&librarian)).await;
+    let reply = call(
+        &pool,
+        "/api/sync",
+        &sync_body(Uuid::new_v4(), 0, &[]),
+        Some(&librarian),
+    )
+    .await;
     let answer: Value = serde_json::from_str(&reply.body).expect("json");
     let tombstone = answer["changes"]
         .as_array()
@@ -489,12 +478,7 @@ async fn one_persons_data_is_found_and_erased_only_where_the_user_may(pool: PgPo
     with_contact["contact"] = json!("anna@wies.pl");
     with_contact["contact_consent"] = json!(true);
     let ours = Uuid::new_v4();
-    push(
-        &pool,
-        &librarian,
-        &[mutation("sign_in", ours, with_contact)],
-    )
-    .await;
+    push(&pool, &librarian, &[upsert("sign_in", ours, with_contact)]).await;
 
     rudka_partnership(&pool).await;
     let rudka_librarian = demo_sign_in(&pool, "biblioteka2@demo.local").await;
@@ -504,12 +488,12 @@ async fn one_persons_data_is_found_and_erased_only_where_the_user_may(pool: PgPo
         &pool,
         &rudka_librarian,
         &[
-            mutation(
+            upsert(
                 "meeting",
                 rudka,
                 meeting(RUDKA_PARTNERSHIP, &instant_in(-11, 0)),
             ),
-            mutation("sign_in", theirs, sign_in(rudka, "Anna Nowak")),
+            upsert("sign_in", theirs, sign_in(rudka, "Anna Nowak")),
         ],
     )
     .await;
@@ -695,7 +679,7 @@ async fn an_impossible_date_is_refused_and_one_stored_earlier_stops_no_retention
         let results = push(
             &pool,
             &librarian,
-            &[mutation(
+            &[upsert(
                 "meeting",
                 Uuid::new_v4(),
                 meeting(ZALESIE_PARTNERSHIP, &impossible),
@@ -742,7 +726,7 @@ async fn an_impossible_date_is_refused_and_one_stored_earlier_stops_no_retention
     push(
         &pool,
         &librarian,
-        &[mutation("sign_in", gone, sign_in(old, "Anna Dawna"))],
+        &[upsert("sign_in", gone, sign_in(old, "Anna Dawna"))],
     )
     .await;
 
@@ -782,10 +766,10 @@ async fn the_sign_ins_of_a_deleted_meeting_are_kept_as_if_it_were_not_and_then_e
     push(
         &pool,
         &librarian,
-        &[mutation("sign_in", signed, sign_in(held, "Ola Nowa"))],
+        &[upsert("sign_in", signed, sign_in(held, "Ola Nowa"))],
     )
     .await;
-    let mut delete = mutation("meeting", held, json!({}));
+    let mut delete = upsert("meeting", held, json!({}));
     delete["op"] = json!("delete");
     // As the device that shows it: based on the meeting's current revision.
     let rev: i64 = sqlx::query_scalar("select rev from records where id = $1")
@@ -827,7 +811,7 @@ async fn a_shortened_retention_erases_nothing_for_thirty_days_and_can_be_undone(
     push(
         &pool,
         &librarian,
-        &[mutation(
+        &[upsert(
             "sign_in",
             Uuid::new_v4(),
             sign_in(held, "Ola Dawna"),

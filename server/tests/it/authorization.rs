@@ -5,10 +5,8 @@
 //! until you do — then the anonymous and deactivated checks cover it at once,
 //! and a line in the librarian/tutor tests states what it must refuse.
 
-mod common;
-
+use crate::common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, scalar, sign_in};
 use axum::http::StatusCode;
-use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
 use server::demo::{self, ACCOUNTS, OLSZANKA, PRB_ROUND_III, RUDKA, ZALESIE};
 use sqlx::PgPool;
 use std::collections::BTreeSet;
@@ -104,13 +102,6 @@ fn invite_body(library: uuid::Uuid, email: &str) -> String {
     )
 }
 
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(pool)
-        .await
-        .expect("count")
-}
-
 #[test]
 fn every_registered_server_function_is_in_the_table() {
     let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
@@ -183,7 +174,7 @@ async fn a_deactivated_users_session_stops_working_everywhere(pool: PgPool) {
     .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        count(
+        scalar(
             &pool,
             "select count(*) from audit_log where action = 'account.deactivated'"
         )
@@ -276,8 +267,8 @@ async fn a_librarian_of_library_1_cannot_read_or_change_library_2(pool: PgPool) 
     let hours = call(&pool, "/api/program-hours", &hours, cookie).await;
     assert_eq!(hours.status, StatusCode::FORBIDDEN, "{}", hours.body);
 
-    let users = count(&pool, "select count(*) from users").await;
-    let memberships = count(&pool, "select count(*) from library_memberships").await;
+    let users = scalar(&pool, "select count(*) from users").await;
+    let memberships = scalar(&pool, "select count(*) from library_memberships").await;
     for library in [RUDKA, ZALESIE] {
         let invite = call(
             &pool,
@@ -307,18 +298,18 @@ async fn a_librarian_of_library_1_cannot_read_or_change_library_2(pool: PgPool) 
         "{}",
         push.body
     );
-    assert_eq!(count(&pool, "select count(*) from records").await, 0);
+    assert_eq!(scalar(&pool, "select count(*) from records").await, 0);
 
-    assert_eq!(count(&pool, "select count(*) from users").await, users);
+    assert_eq!(scalar(&pool, "select count(*) from users").await, users);
     assert_eq!(
-        count(&pool, "select count(*) from library_memberships").await,
+        scalar(&pool, "select count(*) from library_memberships").await,
         memberships
     );
     assert_eq!(
-        count(&pool, "select count(*) from users where not is_active").await,
+        scalar(&pool, "select count(*) from users where not is_active").await,
         0
     );
-    assert_eq!(count(&pool, "select count(*) from audit_log").await, 0);
+    assert_eq!(scalar(&pool, "select count(*) from audit_log").await, 0);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -456,7 +447,7 @@ async fn an_invited_librarian_sets_a_password_and_sees_her_library(pool: PgPool)
         list.body
     );
     assert_eq!(
-        count(&pool, "select count(*) from audit_log where action in ('account.invited', 'account.password_set')").await,
+        scalar(&pool, "select count(*) from audit_log where action in ('account.invited', 'account.password_set')").await,
         2
     );
 }
@@ -477,7 +468,7 @@ async fn a_tutor_is_invited_only_into_a_program_the_library_takes_part_in(pool: 
     let reply = call(&pool, "/api/invite", &with_program, Some(&coordinator)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(
-        count(&pool, "select count(*) from tutor_assignments where library_id = '5a1e0000-0000-4000-8000-000000000005'").await,
+        scalar(&pool, "select count(*) from tutor_assignments where library_id = '5a1e0000-0000-4000-8000-000000000005'").await,
         1
     );
 
@@ -490,7 +481,7 @@ async fn a_tutor_is_invited_only_into_a_program_the_library_takes_part_in(pool: 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn bad_invitations_get_422_and_change_nothing(pool: PgPool) {
     let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
-    let users = count(&pool, "select count(*) from users").await;
+    let users = scalar(&pool, "select count(*) from users").await;
     for (body, field) in [
         (invite_body(RUDKA, "nie-email"), "email"),
         (
@@ -520,7 +511,7 @@ async fn bad_invitations_get_422_and_change_nothing(pool: PgPool) {
     .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert_eq!(malformed.body, r#"{"code":"bad_request"}"#);
-    assert_eq!(count(&pool, "select count(*) from users").await, users);
+    assert_eq!(scalar(&pool, "select count(*) from users").await, users);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -644,7 +635,7 @@ async fn inviting_a_password_less_administrator_gives_no_link_and_keeps_hers(poo
     .await;
     assert_eq!(holder.status, StatusCode::OK, "{}", holder.body);
     assert_eq!(
-        count(
+        scalar(
             &pool,
             "select count(*) from password_links where used_at is null"
         )
@@ -702,7 +693,7 @@ async fn a_password_less_account_of_another_program_only_gains_a_role(pool: PgPo
     .await;
     assert_eq!(holder.status, StatusCode::OK, "{}", holder.body);
     assert_eq!(
-        count(
+        scalar(
             &pool,
             &format!(
                 "select count(*) from library_memberships where user_id = '{}'",
@@ -747,7 +738,7 @@ async fn a_coordinator_reads_a_librarys_meetings_but_cannot_change_them(pool: Pg
         changed.body
     );
     assert_eq!(
-        count(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' = 'Obce spotkanie'").await,
+        scalar(&pool, "select count(*) from records where entity = 'meeting' and data->>'title' = 'Obce spotkanie'").await,
         1
     );
     let partnerships = call(&pool, "/api/partnerships", "{}", Some(&coordinator)).await;

@@ -1,21 +1,19 @@
 //! The HTTP surface of the server, exercised through the real router.
 
-mod common;
-
+use crate::common::{app, get, unreachable_pool};
 use axum::http::StatusCode;
-use common::{app, get, unreachable_pool};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn healthz_is_ok_when_the_database_answers(pool: PgPool) {
-    let common::Reply { status, body, .. } = get(app(pool, true), "/healthz", None).await;
+    let crate::common::Reply { status, body, .. } = get(app(pool, true), "/healthz", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, r#"{"status":"ok"}"#);
 }
 
 #[tokio::test]
 async fn healthz_is_503_without_a_database() {
-    let common::Reply { status, body, .. } =
+    let crate::common::Reply { status, body, .. } =
         get(app(unreachable_pool(), true), "/healthz", None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body, r#"{"status":"unavailable"}"#);
@@ -23,13 +21,14 @@ async fn healthz_is_503_without_a_database() {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn healthz_is_503_until_the_migrations_have_run(pool: PgPool) {
-    let common::Reply { status, .. } = get(app(pool, false), "/healthz", None).await;
+    let crate::common::Reply { status, .. } = get(app(pool, false), "/healthz", None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
 async fn the_home_page_is_polish_by_default() {
-    let common::Reply { status, body, .. } = get(app(unreachable_pool(), true), "/", None).await;
+    let crate::common::Reply { status, body, .. } =
+        get(app(unreachable_pool(), true), "/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(r#"<html lang="pl""#), "{body}");
     assert!(body.contains("Partnerstwa lokalne bibliotek"), "{body}");
@@ -37,7 +36,7 @@ async fn the_home_page_is_polish_by_default() {
 
 #[tokio::test]
 async fn the_language_cookie_chooses_english() {
-    let common::Reply { status, body, .. } =
+    let crate::common::Reply { status, body, .. } =
         get(app(unreachable_pool(), true), "/", Some("lang=en")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(r#"<html lang="en""#), "{body}");
@@ -62,7 +61,7 @@ async fn pages_never_set_the_language_cookie() {
 
 #[tokio::test]
 async fn an_unknown_address_is_a_polish_404_page() {
-    let common::Reply { status, body, .. } =
+    let crate::common::Reply { status, body, .. } =
         get(app(unreachable_pool(), true), "/nie-ma/takiej", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Nie ma takiej strony"), "{body}");
@@ -142,7 +141,7 @@ fn without_nonce(body: &str) -> String {
     }
 }
 
-fn header(reply: &common::Reply, name: &str) -> String {
+fn header(reply: &crate::common::Reply, name: &str) -> String {
     reply
         .headers
         .get(name)
@@ -185,7 +184,7 @@ async fn pages_cannot_be_framed_or_sniffed_and_run_only_their_own_scripts() {
     let again = get(app(unreachable_pool(), true), "/", None).await;
     assert_ne!(header(&again, "content-security-policy"), policy);
 
-    let api = common::post_json(app(unreachable_pool(), true), "/api/me", "{}", None).await;
+    let api = crate::common::post_json(app(unreachable_pool(), true), "/api/me", "{}", None).await;
     assert!(header(&api, "content-security-policy").contains("frame-ancestors 'none'"));
     assert_eq!(header(&api, "x-content-type-options"), "nosniff");
 }
@@ -195,7 +194,7 @@ async fn post_with(
     path: &str,
     body: &str,
     headers: &[(&str, &str)],
-) -> common::Reply {
+) -> crate::common::Reply {
     let mut request = axum::http::Request::post(path);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -203,7 +202,7 @@ async fn post_with(
     let request = request
         .body(axum::body::Body::from(body.to_owned()))
         .expect("request");
-    common::send(app(pool.clone(), true), request).await
+    crate::common::send(app(pool.clone(), true), request).await
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -241,7 +240,7 @@ async fn a_form_on_another_site_cannot_sign_a_browser_in(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_page_on_another_origin_cannot_write_with_the_victims_cookie(pool: PgPool) {
-    let cookie = common::demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let cookie = crate::common::demo_sign_in(&pool, "biblioteka1@demo.local").await;
     let partner = serde_json::json!({
         "device_id": uuid::Uuid::new_v4(), "cursor": 0, "pull_limit": 1,
         "mutations": [{

@@ -1,40 +1,16 @@
-//! Partners, support hours and plans against the real database: hours
-//! summed from meetings and consultations without counting a meeting twice,
-//! who may log hours where, who may keep which library's partners, and one
-//! plan per partnership with its approved versions.
+//! Support hours against the real database: hours summed from meetings and
+//! consultations without counting a meeting twice, and who may log hours
+//! where.
 
-mod common;
-
-use app::clock::{instant_in, poland_day};
+use crate::common::{call, day_in, demo_sign_in, edit, push, sign_in, upsert};
+use app::clock::instant_in;
 use axum::http::StatusCode;
-use common::{RUDKA_PARTNERSHIP, call, demo_sign_in, rudka_partnership, sign_in};
 use serde_json::{Value, json};
 use server::demo::{
     ACCOUNTS, DEMO_PASSWORD, OLSZANKA, PRB_ROUND_III, ZALESIE, ZALESIE_PARTNERSHIP,
 };
 use sqlx::PgPool;
 use uuid::Uuid;
-
-fn upsert(entity: &str, record: Uuid, data: Value) -> Value {
-    edit(entity, record, Value::Null, data)
-}
-
-/// A change made by a device that saw the record at `base_rev`.
-fn edit(entity: &str, record: Uuid, base_rev: Value, data: Value) -> Value {
-    json!({
-        "id": Uuid::new_v4(), "seq": 1, "entity": entity, "record_id": record,
-        "op": "upsert", "base_rev": base_rev, "data": data, "client_time": null,
-    })
-}
-
-/// Pushes with a session; the results, one per mutation.
-async fn push(pool: &PgPool, cookie: &str, mutations: &[Value]) -> Vec<Value> {
-    let body = json!({ "device_id": Uuid::new_v4(), "cursor": 0, "pull_limit": 1, "mutations": mutations });
-    let reply = call(pool, "/api/sync", &body.to_string(), Some(cookie)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let answer: Value = serde_json::from_str(&reply.body).expect("json");
-    answer["results"].as_array().cloned().unwrap_or_default()
-}
 
 /// Pushes one new consultation and gives back its result.
 async fn log_new_hours(pool: &PgPool, cookie: &str, data: Value) -> Value {
@@ -61,11 +37,6 @@ fn consultation(library: Uuid, tutor: Uuid, minutes: u64, meeting: Option<Uuid>)
         "tutor_name": "Tomasz Wiśniewski", "date": day_in(-11), "minutes": minutes,
         "mode": "remote", "topic": "Plan rozwoju współpracy", "meeting_id": meeting,
     })
-}
-
-/// The day in Poland `days` from today, `YYYY-MM-DD`.
-fn day_in(days: i64) -> String {
-    poland_day(&instant_in(days, 0)).expect("day")
 }
 
 fn tutor() -> Uuid {
@@ -322,143 +293,4 @@ async fn a_tutor_logs_her_own_hours_only_in_libraries_assigned_to_her(pool: PgPo
     )
     .await;
     assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
-}
-
-#[sqlx::test(migrator = "app::db::MIGRATOR")]
-async fn partners_are_checked_and_kept_by_their_library(pool: PgPool) {
-    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", DEMO_PASSWORD).await;
-    let partner = Uuid::new_v4();
-    let results = push(
-        &pool,
-        &librarian,
-        &[
-            upsert("partner", Uuid::new_v4(), json!({ "library_id": ZALESIE, "name": "KGW", "sector": "ngo", "email": "kgw@" })),
-            upsert("partner", Uuid::new_v4(), json!({ "library_id": Uuid::new_v4(), "name": "Nikt", "sector": "ngo" })),
-            upsert("partner", partner, json!({
-                "library_id": ZALESIE, "name": " Koło Gospodyń Wiejskich ", "sector": "ngo",
-                "email": "KGW@Zalesie.pl", "phone": "+48 600 100 200", "member_since": day_in(-77),
-            })),
-        ],
-    )
-    .await;
-    assert_eq!(results[0]["error"]["field"], "email", "{results:?}");
-    assert_eq!(results[1]["error"]["field"], "library_id", "{results:?}");
-    assert_eq!(results[2]["status"], "applied", "{results:?}");
-    let (name, email): (String, String) =
-        sqlx::query_as("select data->>'name', data->>'email' from records where id = $1")
-            .bind(partner)
-            .fetch_one(&pool)
-            .await
-            .expect("partner");
-    assert_eq!(
-        (name.as_str(), email.as_str()),
-        ("Koło Gospodyń Wiejskich", "kgw@zalesie.pl")
-    );
-
-    // Another library cannot change it, nor can it be moved to another library.
-    let results = push(
-        &pool,
-        &librarian2,
-        &[upsert("partner", partner, json!({ "name": "Przejęte" }))],
-    )
-    .await;
-    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
-    let results = push(
-        &pool,
-        &librarian,
-        &[upsert(
-            "partner",
-            partner,
-            json!({ "library_id": OLSZANKA }),
-        )],
-    )
-    .await;
-    assert_eq!(results[0]["error"]["field"], "library_id", "{results:?}");
-
-    // Its sector shows on the library page.
-    let glance = call(
-        &pool,
-        "/api/library-glance",
-        &json!({ "library_id": ZALESIE }).to_string(),
-        Some(&librarian),
-    )
-    .await;
-    let glance: Value = serde_json::from_str(&glance.body).expect("json");
-    assert_eq!(glance["sectors"], json!([["ngo", 1]]), "{glance}");
-}
-
-#[sqlx::test(migrator = "app::db::MIGRATOR")]
-async fn a_partnership_has_one_plan_kept_by_its_library_with_its_versions(pool: PgPool) {
-    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let librarian2 = sign_in(&pool, "biblioteka2@demo.local", DEMO_PASSWORD).await;
-    rudka_partnership(&pool).await;
-    let content = json!({
-        "partnership_id": ZALESIE_PARTNERSHIP,
-        "diagnosis": "Brakuje miejsca spotkań dla seniorów.",
-        "actions": [{"id": Uuid::new_v4(), "task": "Kino plenerowe", "indicator": "100 widzów",
-                     "deadline": day_in(200), "responsible": "OSP", "partners": "Gmina",
-                     "budget": "2 000 zł", "status": "planned"}],
-    });
-    let mut approved = content.clone();
-    approved["approved"] = json!([{ "version": 1, "approved_on": day_in(-9),
-        "content": { "diagnosis": content["diagnosis"], "actions": content["actions"] } }]);
-    let results = push(
-        &pool,
-        &librarian,
-        &[
-            // A second plan of the same partnership under another id: refused.
-            upsert("plan", Uuid::new_v4(), content.clone()),
-            upsert("plan", ZALESIE_PARTNERSHIP, approved),
-        ],
-    )
-    .await;
-    assert_eq!(
-        results[0]["error"]["field"], "partnership_id",
-        "{results:?}"
-    );
-    assert_eq!(results[1]["status"], "applied", "{results:?}");
-    // Versions are numbered from one without gaps.
-    let results = push(
-        &pool,
-        &librarian,
-        &[edit(
-            "plan",
-            ZALESIE_PARTNERSHIP,
-            results[1]["rev"].clone(),
-            json!({
-                "approved": [{ "version": 2, "approved_on": day_in(-9), "content": {} }],
-            }),
-        )],
-    )
-    .await;
-    assert_eq!(results[0]["error"]["field"], "approved", "{results:?}");
-    // Another library can neither change Zalesie's plan nor start one for it.
-    let results = push(
-        &pool,
-        &librarian2,
-        &[
-            upsert(
-                "plan",
-                ZALESIE_PARTNERSHIP,
-                json!({ "vision": "Obca wizja" }),
-            ),
-            upsert(
-                "plan",
-                RUDKA_PARTNERSHIP,
-                json!({ "partnership_id": RUDKA_PARTNERSHIP, "vision": "Nasza wizja" }),
-            ),
-        ],
-    )
-    .await;
-    assert_eq!(results[0]["error"]["code"], "forbidden", "{results:?}");
-    assert_eq!(results[1]["status"], "applied", "{results:?}");
-    let version: i32 = sqlx::query_scalar(
-        "select jsonb_array_length(data->'approved') from records where entity = 'plan' and id = $1",
-    )
-    .bind(ZALESIE_PARTNERSHIP)
-    .fetch_one(&pool)
-    .await
-    .expect("plan");
-    assert_eq!(version, 1);
 }

@@ -1,9 +1,7 @@
 //! Signing in and out, sessions, throttling, and who sees which library.
 
-mod common;
-
+use crate::common::{app, post_json, post_json_from};
 use axum::http::StatusCode;
-use common::{app, post_json, post_json_from};
 use server::demo::{self, ACCOUNTS, RUDKA, ZALESIE, ZALESIE_BOROWO, ZALESIE_LIPNICA};
 use sqlx::PgPool;
 

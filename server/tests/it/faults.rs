@@ -1,23 +1,22 @@
-//! Fault injection: simulated devices edit meetings and take sign-ins offline while their
-//! requests and answers are lost, duplicated, delayed and reordered, and the
-//! server is restarted (a new router; all state is in PostgreSQL). Each seed
-//! is a different random history, reproducible by its number. At the end
-//! every device and the database agree, every change made on a device was
-//! applied exactly once, and each device's last edit of its own field won.
+//! Fault injection: simulated devices edit meetings, partners, plans and
+//! consultations and take sign-ins offline while their requests and answers
+//! are lost, duplicated, delayed and reordered, and the server is restarted
+//! (a new router; all state is in PostgreSQL). Each seed is a different
+//! random history, reproducible by its number. At the end every device and
+//! the database agree, every change made on a device was applied exactly
+//! once, and each device's last edit of its own field won.
 //!
 //! SEEDS × STEPS is stated in the README.
 
-mod common;
-
+use crate::common::{call, day_in, demo_sign_in};
 use app::sync::{
     Op, SyncResponse,
     local::{LocalStore, MemoryStorage},
 };
 use axum::http::StatusCode;
-use common::{call, demo_sign_in};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Map, Value, json};
-use server::demo::{ACCOUNTS, ZALESIE_PARTNERSHIP};
+use server::demo::{ACCOUNTS, PRB_ROUND_III, ZALESIE, ZALESIE_PARTNERSHIP};
 use sqlx::PgPool;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -26,21 +25,76 @@ pub const SEEDS: u64 = 24;
 pub const STEPS: usize = 80;
 const DEVICES: usize = 3;
 
-/// Each device owns one short field and one line of the minutes, so that
-/// "its last edit won" can be checked; lines are kept apart by fixed lines
-/// so that the three-way merge never sees an overlap.
-const OWN_FIELD: [&str; DEVICES] = ["title", "place", "facilitator"];
+/// A merged entity as the simulation edits it. Each device owns one short
+/// field and one line of a long text, so that "its last edit won" can be
+/// checked; lines are kept apart by fixed lines so that the three-way merge
+/// never sees an overlap.
+struct Kind {
+    entity: &'static str,
+    own: [&'static str; DEVICES],
+    text: &'static str,
+    /// A new record's required fields (`record` is its id).
+    new: fn(Uuid) -> Value,
+}
 
-fn minutes(lines: &[String; DEVICES]) -> String {
+const KINDS: [Kind; 4] = [
+    Kind {
+        entity: "meeting",
+        own: ["title", "place", "facilitator"],
+        text: "minutes",
+        new: |_| {
+            json!({
+                "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Spotkanie",
+                "starts_at": app::clock::instant_in(-40, 0),
+            })
+        },
+    },
+    Kind {
+        entity: "partner",
+        own: ["name", "contact_person", "role"],
+        text: "notes",
+        new: |_| json!({ "library_id": ZALESIE, "name": "Partner", "sector": "ngo" }),
+    },
+    // A plan is its partnership's: the run makes a partnership per plan.
+    Kind {
+        entity: "plan",
+        own: ["vision", "goals", "evaluation"],
+        text: "diagnosis",
+        new: |record| json!({ "partnership_id": record }),
+    },
+    Kind {
+        entity: "consultation",
+        own: ["tutor_name", "topic", "minutes"],
+        text: "notes",
+        new: |_| {
+            json!({
+                "library_id": ZALESIE, "program_id": PRB_ROUND_III, "tutor_id": ACCOUNTS[1].id,
+                "tutor_name": "Tomasz Wiśniewski", "date": day_in(-11), "minutes": 30,
+                "mode": "remote", "topic": "Plan rozwoju współpracy",
+            })
+        },
+    },
+];
+
+fn text(lines: &[String; DEVICES]) -> String {
     format!("{}\n--\n--\n{}\n--\n--\n{}\n", lines[0], lines[1], lines[2])
+}
+
+/// A value for a device's own field (a consultation's length is a number).
+fn own_value(field: &str, index: usize, rng: &mut StdRng) -> Value {
+    if field == "minutes" {
+        json!(rng.random_range(5..=720))
+    } else {
+        json!(format!("d{index}-{}", rng.random_range(0..1_000_000)))
+    }
 }
 
 struct Sim {
     store: LocalStore<MemoryStorage>,
     /// Every mutation id the device made (a folded edit keeps its id).
     made: BTreeSet<Uuid>,
-    /// Its last value of its own field and minutes line, per record.
-    last_field: BTreeMap<Uuid, String>,
+    /// Its last value of its own field and text line, per record.
+    last_field: BTreeMap<Uuid, Value>,
     last_line: BTreeMap<Uuid, String>,
     /// Sign-ins taken on this device: id → the person's name.
     signed: BTreeMap<Uuid, String>,
@@ -78,53 +132,73 @@ fn deliver(sim: &mut Sim, answer: &SyncResponse) {
         .expect("apply");
 }
 
-fn edit(sim: &mut Sim, index: usize, record: Uuid, rng: &mut StdRng, known: bool) {
-    let value = format!("d{index}-{}", rng.random_range(0..1_000_000));
+fn edit(sim: &mut Sim, index: usize, kind: &Kind, record: Uuid, rng: &mut StdRng, known: bool) {
     let mut data = Map::new();
     if !known {
-        data.insert("partnership_id".into(), json!(ZALESIE_PARTNERSHIP));
-        data.insert("kind".into(), json!("working"));
-        data.insert("title".into(), json!("Spotkanie"));
-        data.insert("starts_at".into(), json!(app::clock::instant_in(-40, 0)));
+        data = (kind.new)(record).as_object().cloned().unwrap_or_default();
         let lines: [String; DEVICES] = std::array::from_fn(|_| "·".to_owned());
-        data.insert("minutes".into(), json!(minutes(&lines)));
+        data.insert(kind.text.into(), json!(text(&lines)));
     }
+    let field = kind.own[index];
     if rng.random_bool(0.5) || !known {
-        data.insert(OWN_FIELD[index].into(), json!(value));
-        sim.last_field.insert(record, value.clone());
+        let value = own_value(field, index, rng);
+        data.insert(field.into(), value.clone());
+        sim.last_field.insert(record, value);
     } else {
-        // Rewrite this device's line in its current view of the minutes.
+        // Rewrite this device's line in its current view of the text.
+        let value = format!("d{index}-{}", rng.random_range(0..1_000_000));
         let view = sim
             .store
-            .view("meeting", record)
+            .view(kind.entity, record)
             .expect("view")
             .unwrap_or_default();
-        let text = view
-            .get("minutes")
+        let current = view
+            .get(kind.text)
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let mut lines: Vec<String> = current.lines().map(str::to_owned).collect();
         if lines.len() == 7 {
             lines[index * 3] = value.clone();
             let own: [String; DEVICES] = [lines[0].clone(), lines[3].clone(), lines[6].clone()];
-            data.insert("minutes".into(), json!(minutes(&own)));
+            data.insert(kind.text.into(), json!(text(&own)));
             sim.last_line.insert(record, value);
         }
     }
     let id = sim
         .store
-        .save("meeting", record, Op::Upsert, data, None)
+        .save(kind.entity, record, Op::Upsert, data, None)
         .expect("save");
     sim.made.insert(id);
 }
 
-/// The meetings a device has seen (made or pulled).
-fn known_meetings(sim: &Sim, records: &[Uuid]) -> Vec<Uuid> {
+/// The records a device has seen (made or pulled), with their kind.
+fn known(sim: &Sim, records: &[(usize, Uuid)], only: Option<usize>) -> Vec<(usize, Uuid)> {
     records
         .iter()
         .copied()
-        .filter(|r| sim.store.view("meeting", *r).ok().flatten().is_some())
+        .filter(|(kind, _)| only.is_none_or(|only| only == *kind))
+        .filter(|(kind, r)| {
+            sim.store
+                .view(KINDS[*kind].entity, *r)
+                .ok()
+                .flatten()
+                .is_some()
+        })
         .collect()
+}
+
+/// A partnership of Zalesie for a new plan (one plan per partnership).
+async fn partnership(pool: &PgPool, id: Uuid) {
+    sqlx::query(
+        "insert into partnerships (id, name, lead_library_id, program_id)
+         values ($1, 'Partnerstwo z planem', $2, $3)",
+    )
+    .bind(id)
+    .bind(ZALESIE)
+    .bind(PRB_ROUND_III)
+    .execute(pool)
+    .await
+    .expect("partnership");
 }
 
 /// Someone signs the list of a meeting the device knows (append-only).
@@ -163,28 +237,45 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) -> usize {
             signed: BTreeMap::new(),
         })
         .collect();
-    let mut records: Vec<Uuid> = Vec::new();
+    let mut records: Vec<(usize, Uuid)> = Vec::new();
     let mut delayed: Vec<Delayed> = Vec::new();
 
     for _ in 0..STEPS {
         let index = rng.random_range(0..DEVICES);
         match rng.random_range(0..11) {
-            // A new meeting, or an edit of one the device knows.
+            // A new record of any kind, or an edit of one the device knows.
             0 => {
-                let record = Uuid::new_v4();
-                records.push(record);
-                edit(&mut sims[index], index, record, &mut rng, false);
+                let (kind, record) = (rng.random_range(0..KINDS.len()), Uuid::new_v4());
+                if KINDS[kind].entity == "plan" {
+                    partnership(pool, record).await;
+                }
+                records.push((kind, record));
+                edit(
+                    &mut sims[index],
+                    index,
+                    &KINDS[kind],
+                    record,
+                    &mut rng,
+                    false,
+                );
             }
             1..=4 => {
-                let known = known_meetings(&sims[index], &records);
-                if let Some(record) = known.get(rng.random_range(0..known.len().max(1))) {
-                    edit(&mut sims[index], index, *record, &mut rng, true);
+                let known = known(&sims[index], &records, None);
+                if let Some((kind, record)) = known.get(rng.random_range(0..known.len().max(1))) {
+                    edit(
+                        &mut sims[index],
+                        index,
+                        &KINDS[*kind],
+                        *record,
+                        &mut rng,
+                        true,
+                    );
                 }
             }
             // A sign-in at one of the device's meetings.
             10 => {
-                let known = known_meetings(&sims[index], &records);
-                if let Some(meeting) = known.get(rng.random_range(0..known.len().max(1))) {
+                let known = known(&sims[index], &records, Some(0));
+                if let Some((_, meeting)) = known.get(rng.random_range(0..known.len().max(1))) {
                     sign(&mut sims[index], *meeting, &mut rng);
                 }
             }
@@ -268,7 +359,8 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) -> usize {
             sim.made.len(),
             "seed {seed}, device {index}"
         );
-        for record in &records {
+        for (kind, record) in &records {
+            let kind = &KINDS[*kind];
             let stored: Value = sqlx::query_scalar("select data from records where id = $1")
                 .bind(record)
                 .fetch_one(pool)
@@ -276,19 +368,24 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) -> usize {
                 .expect("record");
             let view = sim
                 .store
-                .view("meeting", *record)
+                .view(kind.entity, *record)
                 .expect("view")
                 .expect("known");
-            assert_eq!(Value::Object(view), stored, "seed {seed}, device {index}");
+            assert_eq!(
+                Value::Object(view),
+                stored,
+                "seed {seed}, device {index}, {}",
+                kind.entity
+            );
             if let Some(value) = sim.last_field.get(record) {
                 assert_eq!(
-                    stored[OWN_FIELD[index]],
-                    json!(value),
-                    "seed {seed}: lost edit"
+                    &stored[kind.own[index]], value,
+                    "seed {seed}: lost edit of a {}",
+                    kind.entity
                 );
             }
             if let Some(line) = sim.last_line.get(record) {
-                let text = stored["minutes"].as_str().unwrap_or_default();
+                let text = stored[kind.text].as_str().unwrap_or_default();
                 assert_eq!(
                     text.lines().nth(index * 3),
                     Some(line.as_str()),
@@ -302,7 +399,12 @@ async fn run(pool: &PgPool, cookie: &str, seed: u64) -> usize {
     let stored: Vec<(Uuid, Value)> = sqlx::query_as(
         "select id, data from records where entity = 'sign_in' and data->>'meeting_id' = any($1)",
     )
-    .bind(records.iter().map(Uuid::to_string).collect::<Vec<_>>())
+    .bind(
+        records
+            .iter()
+            .map(|(_, record)| record.to_string())
+            .collect::<Vec<_>>(),
+    )
     .fetch_all(pool)
     .await
     .expect("sign-ins");
@@ -344,5 +446,24 @@ async fn devices_and_database_agree_whatever_the_network_does(pool: PgPool) {
     assert!(
         signed >= SEEDS as usize,
         "too few sign-ins exercised: {signed}"
+    );
+    // Every kind was made and edited on more than one device, in several histories.
+    let mut exercised = Vec::new();
+    for kind in &KINDS {
+        let edited = crate::common::scalar(
+            &pool,
+            &format!(
+                "select count(*) from records r where entity = '{}'
+                 and (select count(distinct device_id) from applied_mutations m
+                      where m.record_id = r.id) > 1",
+                kind.entity
+            ),
+        )
+        .await;
+        exercised.push((kind.entity, edited));
+    }
+    assert!(
+        exercised.iter().all(|(_, edited)| *edited >= 5),
+        "records edited on two devices or more: {exercised:?}"
     );
 }
