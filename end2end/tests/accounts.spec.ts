@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { goOffline, goOnline, signIn, sql, uniqueTitle } from './helpers';
+import { createMeeting, goOffline, goOnline, signIn, sql, syncState, uniqueTitle, waitUntilReadyOffline } from './helpers';
 
 test('a librarian signs in, sees her name, signs out, and back shows nobody signed in', async ({ page }) => {
   await signIn(page, 'biblioteka1@demo.local', 'demo-demo-demo');
@@ -65,4 +65,41 @@ test('signing out of all devices ends the other browser\'s session too', async (
   expect(sql(`select count(*) from sessions s join users u on u.id = s.user_id where u.email = '${email}'`)).toBe('0');
   await first.close();
   await second.close();
+});
+
+test('a person takes her data off a shared tablet only once everything is sent, and the next person finds none of it', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ serviceWorkers: 'allow' });
+  const page = await context.newPage();
+  await signIn(page, 'biblioteka1@demo.local', 'demo-demo-demo');
+  await page.goto('/spotkania');
+  await waitUntilReadyOffline(page);
+  const held = () =>
+    page.evaluate(() => Object.keys(localStorage).filter((k) => /^partnerstwa\/[0-9a-f-]{36}\//.test(k)).length);
+  expect(await held()).toBeGreaterThan(0);
+
+  // A change the server does not have yet (its sync requests fail): the button waits.
+  const failSync = (route: import('@playwright/test').Route) => route.abort('internetdisconnected');
+  await page.route('**/api/sync', failSync);
+  const title = uniqueTitle('Spotkanie na cudzym tablecie');
+  await createMeeting(page, title);
+  await page.goto('/konto');
+  const forget = page.getByRole('button', { name: 'Usuń moje dane z tego urządzenia i wyloguj' });
+  await expect(page.getByText('Na tym urządzeniu są zmiany, których serwer jeszcze nie ma')).toBeVisible();
+  await expect(forget).toBeDisabled();
+
+  await page.unroute('**/api/sync', failSync);
+  await syncState(page).click();
+  await page.getByRole('button', { name: 'Wyślij teraz' }).click();
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o/, { timeout: 20_000 });
+  await page.locator('#sync-panel').getByRole('button', { name: 'Zamknij' }).click();
+  await expect(forget).toBeEnabled();
+  page.once('dialog', (dialog) => dialog.accept());
+  await forget.click();
+  await expect(page).toHaveURL(/\/logowanie$/);
+  expect(await held()).toBe(0);
+  expect(sql(`select count(*) from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe('1');
+  await context.close();
 });

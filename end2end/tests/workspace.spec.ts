@@ -150,6 +150,51 @@ test('a partner page offers meetings from sign-ins and keeps only the ones the l
   await context.close();
 });
 
+test('a partner changed on two devices at once shows both contact people on its page, and the one chosen is kept', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, LIBRARIAN);
+  const partner = crypto.randomUUID();
+  const name = uniqueTitle('Sklep Pod Lipami');
+  const push = async (rev: number | null, data: object) => {
+    const reply = await page.request.post('/api/sync', {
+      data: {
+        device_id: crypto.randomUUID(), cursor: 1 << 30, pull_limit: 1, mutations: [{
+          id: crypto.randomUUID(), seq: 1, entity: 'partner', record_id: partner, op: 'upsert',
+          base_rev: rev, data, client_time: null,
+        }],
+      },
+    });
+    expect(reply.status()).toBe(200);
+    return (await reply.json()).results[0];
+  };
+  // Two other devices of the library, each from the same first version.
+  const created = await push(null, { library_id: ZALESIE_ID, name, sector: 'business', contact_person: 'Jan Lipa' });
+  expect((await push(created.rev, { contact_person: 'Janina Lipa' })).status).toBe('applied');
+  expect((await push(created.rev, { contact_person: 'Jan Lipa-Nowak' })).status).toBe('merged');
+
+  await page.goto('/partnerzy');
+  await page.getByRole('link', { name }).click();
+  const conflicts = page.getByRole('region', { name: 'Dwie wersje do rozstrzygnięcia' });
+  await expect(conflicts).toBeVisible({ timeout: 20_000 });
+  await expect(conflicts.getByRole('group', { name: 'Osoba do kontaktu' })).toBeVisible();
+  await expect(conflicts).toContainText('Janina Lipa');
+  await expect(conflicts).toContainText('Jan Lipa-Nowak');
+  await expectAccessible(page);
+  const kept = sql(`select data->>'contact_person' from records where id = '${partner}'`);
+  const other = kept === 'Janina Lipa' ? 'Jan Lipa-Nowak' : 'Janina Lipa';
+  await conflicts.getByRole('button', { name: 'Weź drugą wersję' }).click();
+  await expect(conflicts).toBeHidden();
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/, { timeout: 20_000 });
+  expect(sql(`select data->>'contact_person' from records where id = '${partner}'`)).toBe(other);
+  expect(
+    sql(`select count(*) from records where entity = 'conflict' and not deleted and data->>'record_id' = '${partner}'`),
+  ).toBe('0');
+  await context.close();
+});
+
 test('the development plan: written, approved as version 1, revised, printed on A4 and exported', async ({ browser }, testInfo) => {
   const context = await browser.newContext();
   const page = await context.newPage();

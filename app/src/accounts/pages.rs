@@ -378,6 +378,7 @@ pub fn AccountPage() -> impl IntoView {
                                 on:click=move |_| { everywhere.dispatch(LogoutEverywhere {}); }>
                                 {t!(i18n, account.everywhere)}
                             </button>
+                            <ForgetDevice />
                         }.into_any()
                     }
                     Ok(None) => view! { <ErrorNotice error=AppError::Unauthorized /> }.into_any(),
@@ -385,6 +386,52 @@ pub fn AccountPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Signing out and taking this person's data off the device (a shared or
+/// borrowed tablet). Only once everything made here is on the server.
+#[component]
+fn ForgetDevice() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = crate::sync::engine::use_sync();
+    let logout = ServerAction::<Logout>::new();
+    let ready = crate::ui::hydrated();
+    let unsent = move || {
+        sync.status.with(|s| {
+            s.summary
+                .as_ref()
+                .is_some_and(|s| s.waiting + s.needs_attention > 0)
+        })
+    };
+    // The session ends first: offline nothing is taken away.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            // Kept (and sent at the next sign-in) if a change came in meanwhile.
+            let _ = sync.forget_here();
+            go_to("/logowanie");
+        }
+    });
+    let failed = move || {
+        matches!(logout.value().get(), Some(Err(_))).then(
+            || view! { <p class="form__error" role="alert">{t!(i18n, login.logout_failed)}</p> },
+        )
+    };
+    let forget = move |_| {
+        if crate::ui::confirm(t_string!(i18n, account.forget_confirm)) {
+            logout.dispatch(Logout {});
+        }
+    };
+    view! {
+        <h2>{t!(i18n, account.forget_title)}</h2>
+        <p>{t!(i18n, account.forget_intro)}</p>
+        {move || unsent().then(|| view! { <p class="notice" role="status">{t!(i18n, account.forget_unsent)}</p> })}
+        {failed}
+        <button type="button" class="button button--quiet"
+            disabled=move || !ready.get() || unsent() || logout.pending().get()
+            on:click=forget>
+            {t!(i18n, account.forget)}
+        </button>
     }
 }
 

@@ -44,6 +44,10 @@ impl EntityRules for Meetings {
         super::view::field_label(field, locale)
     }
 
+    fn readable(&self, field: &str, value: &Value, locale: Locale) -> String {
+        super::view::readable(field, value, locale)
+    }
+
     fn page(&self, record_id: Uuid, _data: &Map<String, Value>) -> Option<String> {
         Some(format!("/spotkania/{record_id}"))
     }

@@ -17,6 +17,7 @@ use crate::{
         Op,
         engine::use_sync,
         local::{Fields, read_as},
+        settle::RecordConflicts,
     },
     ui::{confirm, download, from_store, problem_text, route_id},
 };
@@ -256,6 +257,7 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
         <h1>{title}</h1>
         <p class="lead">{data.partnership.library_name.clone()}" · "{data.partnership.program_name.clone()}</p>
         <p><span class="badge">{stage_label(current_stage, locale)}</span></p>
+        <div class="no-print"><RecordConflicts entity=ENTITY record_id=id /></div>
         <p class="button-row no-print">
             <button type="button" class="button button--quiet" on:click=print>{t!(i18n, plans.print)}</button>
             <button type="button" class="button button--quiet" on:click=export>{t!(i18n, plans.export)}</button>

@@ -10,6 +10,7 @@ pub mod merge;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod settle;
 pub mod status;
 
 use serde::{Deserialize, Serialize};

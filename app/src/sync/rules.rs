@@ -116,6 +116,10 @@ pub trait EntityRules: Send + Sync + 'static {
     fn label(&self, locale: Locale) -> String;
     /// What the sync panel calls a field when a change to it is refused.
     fn field_label(&self, field: &str, locale: Locale) -> String;
+    /// A field's value as a person reads it, on the conflict screen.
+    fn readable(&self, _field: &str, value: &Value, _locale: Locale) -> String {
+        super::settle::plain(value)
+    }
     /// The field holding a record's title, for the sync panel.
     fn title_field(&self) -> &'static str {
         "title"

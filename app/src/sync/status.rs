@@ -155,6 +155,8 @@ fn describe(sync: SyncEngine, mutation: &Mutation, title: &str) -> (String, Opti
 fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let message = RwSignal::new(None::<String>);
+    // A rescue file read and shown, waiting for the person's yes.
+    let offered = RwSignal::new(None::<Rescue>);
     // One read of the store: each change with the title it is about.
     let lists = Memo::new(move |_| {
         sync.read(|store| {
@@ -192,16 +194,30 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
         leptos::task::spawn_local(async move {
             let text = read_file(file).await;
             let rescue = text.and_then(|text| serde_json::from_str::<Rescue>(&text).ok());
-            let i18n = use_i18n();
-            let note = match rescue.map(|rescue| sync.write(|store| store.import_rescue(rescue))) {
-                Some(Ok(added)) => {
-                    let n = i32::try_from(added).unwrap_or(i32::MAX);
-                    t_string!(i18n, sync.imported, count = n).to_string()
+            // Read before anything is sent: the file's changes go with this
+            // person's rights, so she sees what they are and says yes.
+            match rescue {
+                Some(rescue) => {
+                    message.set(None);
+                    offered.set(Some(rescue));
                 }
-                _ => t_string!(i18n, sync.import_failed).to_string(),
-            };
-            message.set(Some(note));
+                None => message.set(Some(t_string!(use_i18n(), sync.import_failed).to_string())),
+            }
         });
+    };
+    let accept = move |_| {
+        let Some(rescue) = offered.get_untracked() else {
+            return;
+        };
+        offered.set(None);
+        let note = match sync.write(|store| store.import_rescue(rescue)) {
+            Ok(added) => {
+                let n = i32::try_from(added).unwrap_or(i32::MAX);
+                t_string!(i18n, sync.imported, count = n).to_string()
+            }
+            Err(_) => t_string!(i18n, sync.import_failed).to_string(),
+        };
+        message.set(Some(note));
     };
     let close_button = close.clone();
     view! {
@@ -245,6 +261,30 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
                 <input id="rescue-file" class="visually-hidden" type="file" accept="application/json,.json"
                     node_ref=file on:change=import />
             </p>
+            {move || offered.get().map(|rescue| {
+                let count = i32::try_from(rescue.pending.len()).unwrap_or(i32::MAX);
+                let shown = 20;
+                let more = i32::try_from(rescue.pending.len().saturating_sub(shown)).unwrap_or(i32::MAX);
+                view! {
+                    <div class="notice sync-panel__offer" role="group" aria-labelledby="rescue-offer">
+                        <h3 id="rescue-offer">{t_string!(i18n, sync.import_offer, count = count).to_string()}</h3>
+                        <ul class="sync-panel__list">
+                            {rescue.pending.iter().take(shown).map(|m| {
+                                let title = m.data.get(sync.entities().get(&m.entity).map_or("title", |r| r.title_field()))
+                                    .and_then(Value::as_str).unwrap_or_default().to_owned();
+                                let (text, _) = describe(sync, m, &title);
+                                view! { <li>{text}</li> }
+                            }).collect_view()}
+                        </ul>
+                        {(more > 0).then(|| view! { <p>{t_string!(i18n, sync.import_more, count = more).to_string()}</p> })}
+                        <p>{t!(i18n, sync.import_as_you)}</p>
+                        <p class="sync-panel__actions">
+                            <button type="button" class="button" on:click=accept>{t!(i18n, sync.import_accept)}</button>
+                            <button type="button" class="button button--quiet" on:click=move |_| offered.set(None)>{t!(i18n, sync.import_cancel)}</button>
+                        </p>
+                    </div>
+                }
+            })}
             {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
         </section>
     }

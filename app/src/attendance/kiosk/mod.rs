@@ -188,6 +188,11 @@ fn opening_from_store(
     }))
 }
 
+/// Whether the signed-in person's engine holds the kiosk owner's store.
+fn writes_through_engine(owner: Uuid, signed_in: Option<Uuid>) -> bool {
+    signed_in == Some(owner)
+}
+
 /// Adds a sign-in where this kiosk keeps them: the librarian's outbox, or
 /// the link's own store (`link`).
 fn store_sign_in(
@@ -199,12 +204,18 @@ fn store_sign_in(
     let id = Uuid::new_v4();
     match config.user {
         Some(user) => {
-            let saved =
-                sync.write(|store| store.save(ENTITY, id, Op::Upsert, data.clone(), now_instant()));
+            // Into the outbox of the person who set the kiosk up, even when
+            // someone else has signed in on this tablet since: it is sent
+            // when she is signed in again.
+            let saved = if writes_through_engine(user, sync.user()) {
+                sync.write(|store| store.save(ENTITY, id, Op::Upsert, data.clone(), now_instant()))
+            } else {
+                Err(StoreError::Unavailable)
+            };
             match saved {
                 Ok(_) => Ok(()),
                 // The app has not opened her store yet (a reload with no
-                // network): the outbox is hers all the same.
+                // network), or it is someone else's: the outbox is hers.
                 Err(StoreError::Unavailable) => own_store(user)
                     .and_then(|mut store| store.save(ENTITY, id, Op::Upsert, data, now_instant()))
                     .map(drop),
@@ -404,5 +415,13 @@ mod tests {
         }
         assert_eq!(waiting_in(&store, here), 2);
         assert_eq!(waiting_in(&store, there), 1);
+    }
+
+    #[test]
+    fn a_sign_in_goes_to_the_kiosk_owners_outbox_whoever_is_signed_in() {
+        let (owner, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert!(writes_through_engine(owner, Some(owner)));
+        assert!(!writes_through_engine(owner, Some(other)));
+        assert!(!writes_through_engine(owner, None));
     }
 }

@@ -15,6 +15,7 @@ use crate::{
         Op,
         engine::{SyncEngine, use_sync},
         local::Fields,
+        settle::RecordConflicts,
     },
     ui::{confirm, from_store, problem_text, route_record},
 };
@@ -290,7 +291,8 @@ pub(super) fn MeetingEditor(id: Uuid, partnership: Option<PartnershipRef>) -> im
                 <p class="save-state" role="status" aria-live="polite">{saving}</p>
                 <p><A href=format!("/spotkania/{id}/obecnosc") attr:class="button button--quiet">{t!(i18n, attendance.open)}</A></p>
             </header>
-            <Conflicts editor />
+            <RecordConflicts entity=ENTITY record_id=editor.id
+                current=Callback::new(move |field: String| editor.value(&field)) />
             {(!editor.editable).then(|| view! { <p class="notice">{t!(i18n, meetings.read_only)}</p> })}
             <fieldset class="form meeting-form" disabled=!editor.editable>
                 <div class="form-grid">

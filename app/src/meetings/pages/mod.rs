@@ -3,14 +3,11 @@
 //! placeholder (it has no access to the device's store) and the browser
 //! fills the page in as soon as it is live, online or not.
 
-mod conflicts;
 mod editor;
 mod list;
 mod tasks;
 
 // Siblings reach each other's items through these.
-#[allow(unused_imports)]
-use conflicts::*;
 pub use editor::MeetingPage;
 #[allow(unused_imports)]
 use editor::*;

@@ -13,6 +13,7 @@ use crate::{
         Op,
         engine::use_sync,
         local::{Fields, read_as},
+        settle::RecordConflicts,
     },
     ui::{confirm, from_store, route_record},
 };
@@ -211,6 +212,7 @@ pub(super) fn PartnerView(partner: PartnerData, state: RwSignal<Option<bool>>) -
         <Title text=title />
         <h1>{name}</h1>
         <p class="lead">{partner.library.clone()}</p>
+        <RecordConflicts entity=ENTITY record_id=id />
         {details}
         <section class="panel" aria-labelledby="partner-meetings">
             <h2 id="partner-meetings">{t!(i18n, partners.meetings)}</h2>

@@ -8,7 +8,11 @@ use crate::support::{
 use crate::{
     i18n::{t, t_string, use_i18n},
     meetings::{PARTNERSHIPS, PartnershipRef, model as meeting},
-    sync::engine::use_sync,
+    sync::{
+        conflict::{self, Conflict},
+        engine::use_sync,
+        settle::RecordConflicts,
+    },
     ui::from_store,
 };
 use leptos_meta::Title;
@@ -24,6 +28,8 @@ pub(super) struct HoursData {
     /// Meetings per library (id, title, start), for linking a consultation.
     pub(super) meetings: Vec<(Uuid, Uuid, String, String)>,
     pub(super) me: Option<Uuid>,
+    /// Consultations with a value set aside by a merge, to be settled.
+    pub(super) conflicted: Vec<Uuid>,
 }
 
 #[component]
@@ -51,7 +57,16 @@ pub fn HoursPage() -> impl IntoView {
                 })
                 .collect();
             linkable.sort_by(|a, b| b.3.cmp(&a.3));
+            let mut conflicted: Vec<Uuid> = store
+                .list_as::<Conflict>(conflict::ENTITY)?
+                .into_iter()
+                .filter(|(_, c)| c.entity == ENTITY)
+                .map(|(_, c)| c.record_id)
+                .collect();
+            conflicted.sort();
+            conflicted.dedup();
             Ok(HoursData {
+                conflicted,
                 rows: rows_on_device(&libraries, &partnerships, &meetings, &consultations),
                 libraries,
                 consultations,
@@ -82,6 +97,7 @@ pub(super) fn HoursView(data: HoursData, saved: RwSignal<Option<bool>>) -> impl 
             }}
             <p class="muted">{t!(i18n, hours.counting_rule)}</p>
         </section>
+        {data.conflicted.iter().map(|id| view! { <RecordConflicts entity=ENTITY record_id=*id /> }).collect_view()}
         <NewConsultation libraries=data.libraries.clone() meetings=data.meetings.clone() me=data.me saved />
         <ConsultationList data />
     }

@@ -274,6 +274,12 @@ impl SyncEngine {
         if self.device.get_untracked().as_ref() == Some(&device) {
             return;
         }
+        #[cfg(feature = "hydrate")]
+        if let Device::Person(user) = &device {
+            // Someone else's data, all sent, has no business on this device now.
+            let mut storage = super::local::BrowserStorage;
+            super::local::forget_others(&mut storage, *user);
+        }
         self.device.set(Some(device));
         self.known.set(true);
         self.changed();
@@ -290,6 +296,22 @@ impl SyncEngine {
         self.known.set(true);
         self.device.set(None);
         self.status.set(SyncStatus::default());
+    }
+
+    /// "Forget this device": the signed-in person's data leaves this device
+    /// and nothing more is sent. Refused (`Ok(false)`) while anything made
+    /// here has not reached the server: that would be lost.
+    pub fn forget_here(&self) -> Result<bool, StoreError> {
+        let Some(device) = self.device.get_untracked() else {
+            return Err(StoreError::Unavailable);
+        };
+        let store = open(&device)?;
+        if store.holds_unsent()? {
+            return Ok(false);
+        }
+        self.stop();
+        store.forget();
+        Ok(true)
     }
 
     /// The page that owns this engine is gone: no more rounds, no more

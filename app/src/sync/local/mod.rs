@@ -12,8 +12,10 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+mod device;
 mod records;
 mod storage;
+pub use device::{forget_others, people, read_as};
 use records::Meta;
 pub use records::{Pending, Pulled, Refused, Rescue, Summary};
 pub use storage::*;
@@ -28,21 +30,6 @@ pub fn text(fields: &Fields, field: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-/// A record's fields as a feature's type. Every record was checked when it
-/// was made, and the types read missing (or emptied, null) fields as empty,
-/// so one that does not read is not of this kind: it is left out, and said
-/// so in the log.
-pub fn read_as<T: DeserializeOwned>(entity: &str, id: Uuid, mut data: Fields) -> Option<T> {
-    data.retain(|_, value| !value.is_null());
-    match serde_json::from_value(Value::Object(data)) {
-        Ok(record) => Some(record),
-        Err(error) => {
-            leptos::logging::warn!("{entity} {id} does not read: {error}");
-            None
-        }
-    }
 }
 
 /// Version of the layout below; a newer app migrates older data, never wipes it.
@@ -272,6 +259,24 @@ impl<S: Storage> LocalStore<S> {
             }
         }
         Ok(out)
+    }
+
+    /// Whether anything made on this device still waits for the server:
+    /// a change not yet acknowledged, or one refused and not let go.
+    pub fn holds_unsent(&self) -> Result<bool, StoreError> {
+        let unsent = self.outbox()?.iter().any(|p| p.acked_rev.is_none());
+        Ok(unsent || !self.refused()?.is_empty())
+    }
+
+    /// Removes this store's data from the device (its person's records,
+    /// outbox and references); gives the storage back.
+    pub fn forget(mut self) -> S {
+        for key in self.storage.keys() {
+            if key.starts_with(&self.prefix) {
+                self.storage.remove(&key);
+            }
+        }
+        self.storage
     }
 
     /// The record as `view` shows it, read as a feature's type `T`; `None`

@@ -9,6 +9,27 @@ pub trait Storage {
     fn get(&self, key: &str) -> Option<String>;
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     fn remove(&mut self, key: &str);
+    /// Every key held (to find whose data a device holds).
+    fn keys(&self) -> Vec<String>;
+}
+
+/// A store may work on borrowed storage (to look into several people's).
+impl<T: Storage + ?Sized> Storage for &mut T {
+    fn get(&self, key: &str) -> Option<String> {
+        (**self).get(key)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        (**self).set(key, value)
+    }
+
+    fn remove(&mut self, key: &str) {
+        (**self).remove(key);
+    }
+
+    fn keys(&self) -> Vec<String> {
+        (**self).keys()
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -52,6 +73,10 @@ impl Storage for MemoryStorage {
     fn remove(&mut self, key: &str) {
         self.items.remove(key);
     }
+
+    fn keys(&self) -> Vec<String> {
+        self.items.keys().cloned().collect()
+    }
 }
 
 /// The browser's localStorage through gloo-storage.
@@ -80,5 +105,14 @@ impl Storage for BrowserStorage {
     fn remove(&mut self, key: &str) {
         use gloo_storage::Storage as _;
         let _ = gloo_storage::LocalStorage::raw().remove_item(key);
+    }
+
+    fn keys(&self) -> Vec<String> {
+        use gloo_storage::Storage as _;
+        let raw = gloo_storage::LocalStorage::raw();
+        let count = raw.length().unwrap_or(0);
+        (0..count)
+            .filter_map(|i| raw.key(i).ok().flatten())
+            .collect()
     }
 }

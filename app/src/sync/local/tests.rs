@@ -352,3 +352,51 @@ fn data_from_a_newer_app_is_left_alone() {
         Err(StoreError::Newer(99))
     ));
 }
+
+#[test]
+fn the_next_person_at_a_tablet_lets_go_of_data_already_sent_and_keeps_unsent() {
+    let (sent, unsent, next) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+    let mut storage = MemoryStorage::default();
+    for (person, title) in [(sent, "Wysłane"), (unsent, "Niewysłane")] {
+        let mut store = LocalStore::open(&mut storage, person).expect("open");
+        store
+            .save(
+                "meeting",
+                Uuid::new_v4(),
+                Op::Upsert,
+                fields(json!({"title": title})),
+                None,
+            )
+            .expect("save");
+        if person == sent {
+            let batch = store.take_batch(10).expect("batch");
+            store
+                .apply_response(&ack(&batch, 5), &[], 5, None)
+                .expect("ack");
+        }
+    }
+    storage
+        .set(
+            &format!("{}config", kiosk_namespace(Uuid::from_u128(9))),
+            "{}",
+        )
+        .expect("kiosk");
+    assert_eq!(people(&storage), [sent, unsent]);
+    assert_eq!(forget_others(&mut storage, next), [sent]);
+    assert!(
+        storage
+            .keys()
+            .iter()
+            .all(|k| !k.starts_with(&namespace(sent)))
+    );
+    let kept = LocalStore::open(&mut storage, unsent).expect("open");
+    assert_eq!(kept.summary().expect("summary").waiting, 1);
+    // A kiosk's store is not a person's: it stays.
+    assert!(
+        storage
+            .get(&format!("{}config", kiosk_namespace(Uuid::from_u128(9))))
+            .is_some()
+    );
+    // The one signing in keeps her own.
+    assert_eq!(forget_others(&mut storage, unsent), Vec::<Uuid>::new());
+}
