@@ -418,7 +418,8 @@ fn ForgetDevice() -> impl IntoView {
         )
     };
     let forget = move |_| {
-        if crate::ui::confirm(t_string!(i18n, account.forget_confirm)) {
+        // Checked again here: a change may have come in since the page drew.
+        if !sync.holds_unsent() && crate::ui::confirm(t_string!(i18n, account.forget_confirm)) {
             logout.dispatch(Logout {});
         }
     };

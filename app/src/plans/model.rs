@@ -183,9 +183,25 @@ pub struct Version {
 #[serde(default)]
 pub struct Plan {
     pub partnership_id: Option<Uuid>,
-    #[serde(flatten)]
-    pub content: PlanContent,
+    pub diagnosis: String,
+    pub vision: String,
+    pub goals: String,
+    pub evaluation: String,
+    pub actions: Vec<PlanAction>,
     pub approved: Vec<Version>,
+}
+
+impl Plan {
+    /// What it says now (an approval keeps this).
+    pub fn content(&self) -> PlanContent {
+        PlanContent {
+            diagnosis: self.diagnosis.clone(),
+            vision: self.vision.clone(),
+            goals: self.goals.clone(),
+            evaluation: self.evaluation.clone(),
+            actions: self.actions.clone(),
+        }
+    }
 }
 
 /// Checks one field and returns it normalized. Unknown fields are refused.

@@ -149,11 +149,10 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
     let id = data.partnership.id;
     let editable = data.partnership.editable;
     let saved_plan = StoredValue::new(data.fields.clone());
-    let sections = TEXT_FIELDS.map(|field| {
-        let text = data.plan.content.section(field).to_owned();
-        (field, RwSignal::new(text))
-    });
-    let actions = RwSignal::new(data.plan.content.actions.clone());
+    let content = data.plan.content();
+    let sections =
+        TEXT_FIELDS.map(|field| (field, RwSignal::new(content.section(field).to_owned())));
+    let actions = RwSignal::new(data.plan.actions.clone());
     // The fields that differ from what is stored, checked.
     let changes = move || -> Result<Map<String, Value>, String> {
         let before = saved_plan.get_value();
@@ -264,7 +263,7 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
         </p>
         {edit_form}
         <div class=if editable { "print-only" } else { "" }>
-            <PlanText content=data.plan.content.clone() />
+            <PlanText content />
         </div>
         <section class="panel no-print" aria-labelledby="plan-versions">
             <h2 id="plan-versions">{t!(i18n, plans.versions)}</h2>

@@ -13,9 +13,11 @@ pub struct Conflict {
     pub entity: String,
     pub record_id: Uuid,
     pub field: String,
-    /// The value the record kept.
+    /// The value the record kept (null, a cleared field, is read back as missing).
+    #[serde(default)]
     pub kept: Value,
     /// The value that was set aside.
+    #[serde(default)]
     pub other: Value,
     /// When the server stored it (UTC).
     pub created_at: String,

@@ -915,4 +915,10 @@ async fn history_past_what_merges_use_is_let_go_but_never_the_current_version_or
     let third = mutation(record, Some(current), json!({ "place": "Czytelnia" }));
     let answer = sync(&pool, &cookie, Uuid::new_v4(), 0, &[third]).await;
     assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
+    // The old version was current until now: a device that saw it last week
+    // still merges against it, so it stays.
+    app::sync::server::prune_history(&pool, app::clock::now())
+        .await
+        .expect("prune");
+    assert_eq!(scalar(&pool, &versions).await, 2);
 }

@@ -91,6 +91,14 @@ impl SyncEngine {
         }
     }
 
+    /// Whether `device` is still this engine's (or the engine is gone with
+    /// its page, which a round outlives on purpose).
+    fn still(&self, device: &Device) -> bool {
+        self.device
+            .try_get_untracked()
+            .is_none_or(|current| current.as_ref() == Some(device))
+    }
+
     /// Claims or renews this tab's lease for `ms`; false while another
     /// tab holds one.
     fn take_lease(&self, device: &Device, ms: f64) -> bool {
@@ -239,20 +247,25 @@ impl SyncEngine {
             };
             // Stored first: the page that owned this engine may be gone by
             // now, and what the server has must still be marked (a kiosk
-            // forgets it).
-            let applied = answer.as_ref().ok().map(|answer| {
-                // Reopened: the page may have saved while the request was out.
-                open(&device).and_then(|mut store| {
-                    let changes: &[_] = if link { &[] } else { &answer.changes };
-                    let cursor = if link { 0 } else { answer.cursor };
-                    let now = crate::clock::now_instant();
-                    store.apply_response(&answer.results, changes, cursor, now)?;
-                    if link {
-                        store.forget_acknowledged()?;
-                    }
-                    Ok(())
-                })
-            });
+            // forgets it). Not if the device was let go of meanwhile
+            // (signed out, forgotten): its store must stay as it was left.
+            let applied = answer
+                .as_ref()
+                .ok()
+                .filter(|_| self.still(&device))
+                .map(|answer| {
+                    // Reopened: the page may have saved while the request was out.
+                    open(&device).and_then(|mut store| {
+                        let changes: &[_] = if link { &[] } else { &answer.changes };
+                        let cursor = if link { 0 } else { answer.cursor };
+                        let now = crate::clock::now_instant();
+                        store.apply_response(&answer.results, changes, cursor, now)?;
+                        if link {
+                            store.forget_acknowledged()?;
+                        }
+                        Ok(())
+                    })
+                });
             if self.state.try_with_value(|_| ()).is_none() {
                 return Outcome::Done;
             }
@@ -310,6 +323,9 @@ impl SyncEngine {
                 Ok(value) => fetched.push((reference.name(), value)),
                 Err(_) => return,
             }
+        }
+        if !self.still(device) {
+            return;
         }
         let saved = open(device).and_then(|mut store| {
             fetched

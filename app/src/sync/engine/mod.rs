@@ -309,9 +309,20 @@ impl SyncEngine {
         if store.holds_unsent()? {
             return Ok(false);
         }
+        #[cfg(feature = "hydrate")]
+        if let Some(Some(timer)) = self.state.try_update_value(|state| state.timer.take()) {
+            timer.0.clear();
+        }
         self.stop();
         store.forget();
         Ok(true)
+    }
+
+    /// Whether anything made on this device has not reached the server.
+    pub fn holds_unsent(&self) -> bool {
+        self.read(|store| store.holds_unsent())
+            .and_then(Result::ok)
+            .unwrap_or(false)
     }
 
     /// The page that owns this engine is gone: no more rounds, no more

@@ -11,12 +11,11 @@ use crate::{
     errors::{AppError, Problem},
     sync::{
         MAX_RECORD_BYTES, Mutation, MutationResult, Op, RefusalCode, Status, merge,
-        rules::{Amendment, EntityRules, Owner, Refusal, WriteCheck, check, check_fields, uuid_in},
+        rules::{Amendment, EntityRules, Refusal, check_fields},
     },
 };
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 /// A field's value that lost a merge, written only if the mutation is accepted.
 struct SetAside {
@@ -26,77 +25,6 @@ struct SetAside {
 }
 
 impl<'a> Batch<'a> {
-    /// The library of a linked record, if it exists and is not deleted.
-    fn linked_library(&self, entity: &str, id: Uuid) -> Option<Uuid> {
-        self.records
-            .get(&(entity.to_owned(), id))
-            .filter(|row| !row.deleted)
-            .map(|row| row.library_id)
-    }
-
-    /// Runs `rules`' check on a write of `data` to a record of `library_id`.
-    fn check_write(
-        &self,
-        rules: &dyn EntityRules,
-        mutation: &Mutation,
-        library_id: Uuid,
-        data: &Map<String, Value>,
-        creating: bool,
-        touch_only: bool,
-    ) -> Result<(), Refusal> {
-        let linked = |entity: &str, id: Uuid| self.linked_library(entity, id);
-        let before = self
-            .records
-            .get(&(mutation.entity.clone(), mutation.record_id))
-            .filter(|row| !row.deleted)
-            .map(|row| &row.data);
-        let write = WriteCheck {
-            actor: &self.sender.actor,
-            mutation,
-            library_id,
-            data,
-            before,
-            creating,
-            linked: &linked,
-            facts: self.facts.get(rules.name()).map(|f| f.as_ref()),
-        };
-        if touch_only {
-            rules.may_touch(&write)
-        } else {
-            rules.may_write(&write)
-        }
-    }
-
-    /// The library owning a new record, from its owner field.
-    fn owner_of(&self, rules: &dyn EntityRules, data: &Map<String, Value>) -> Option<Uuid> {
-        match rules.owner() {
-            Owner::Library(field) => uuid_in(data, field).filter(|l| self.libraries.contains(l)),
-            Owner::Partnership(field) => {
-                uuid_in(data, field).and_then(|p| self.partnerships.get(&p).copied())
-            }
-            Owner::Record { field, entity } => {
-                uuid_in(data, field).and_then(|id| self.linked_library(entity, id))
-            }
-        }
-    }
-
-    /// A new record's fields checked, and the library that will own it.
-    fn checked_new(
-        &self,
-        rules: &dyn EntityRules,
-        mutation: &Mutation,
-    ) -> Result<(Map<String, Value>, Uuid), Refusal> {
-        let data = check(rules, &mutation.data)
-            .map_err(|(field, problem)| Refusal::Invalid { field, problem })?;
-        match self.owner_of(rules, &data) {
-            Some(library_id) => Ok((data, library_id)),
-            None => Err(Refusal::invalid(
-                rules.owner().field(),
-                Problem::NotAllowedChoice,
-            )),
-        }
-    }
-
     /// A change to a record edited field by field: checked, authorized by its
     /// library, merged with what other devices changed since this one saw it.
     pub(super) async fn apply_merged(

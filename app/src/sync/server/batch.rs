@@ -413,14 +413,27 @@ impl<'a> Batch<'a> {
     ) -> Result<(), AppError> {
         let conflicts: Vec<(Uuid, Uuid)> = sqlx::query_as(
             "select id, library_id from records
-             where entity = $1 and not deleted and data->>'entity' = $2 and data->>'record_id' = $3",
+             where entity = 'conflict' and not deleted
+               and data->>'record_id' = $2 and data->>'entity' = $1",
         )
-        .bind(conflict::ENTITY)
         .bind(&record.0)
         .bind(record.1.to_string())
         .fetch_all(&mut *tx)
         .await?;
-        for (id, library_id) in conflicts {
+        // And those this batch made, not written yet.
+        let record_id = record.1.to_string();
+        let made_now: Vec<(Uuid, Uuid)> = self
+            .records
+            .iter()
+            .filter(|((entity, _), row)| {
+                entity == conflict::ENTITY
+                    && !row.deleted
+                    && row.data.get("entity").and_then(Value::as_str) == Some(record.0.as_str())
+                    && row.data.get("record_id").and_then(Value::as_str) == Some(&record_id)
+            })
+            .map(|((_, id), row)| (*id, row.library_id))
+            .collect();
+        for (id, library_id) in conflicts.into_iter().chain(made_now) {
             let key = (conflict::ENTITY.to_owned(), id);
             if self.records.get(&key).is_some_and(|row| row.deleted) {
                 continue;

@@ -1,5 +1,6 @@
-//! What merges need of the past, and nothing more: a record's versions and
-//! the fields of the mutations applied to it are kept for `HISTORY_DAYS`
+//! What merges need of the past, and nothing more: a record's versions (from
+//! when a newer one replaced them) and the fields of the mutations applied to
+//! it are kept for `HISTORY_DAYS`
 //! (a device offline longer merges against the current version: its overlaps
 //! become conflicts to settle, nothing is lost). A record's current version,
 //! and every mutation's id and result (a late replay's answer), stay.
@@ -20,10 +21,14 @@ pub struct Pruned {
 /// Drops versions and mutation fields older than `HISTORY_DAYS` before `now`
 /// (seconds since the epoch, the server's clock).
 pub async fn prune_history(pool: &PgPool, now: i64) -> Result<Pruned, AppError> {
+    // A version is some device's ancestor for as long as a device may have
+    // seen it current: it goes once a newer one replaced it before the cutoff.
     let versions = sqlx::query(
         "delete from record_versions v
          where v.created_at < to_timestamp($1) - make_interval(days => $2)
-           and v.rev < (select r.rev from records r where r.entity = v.entity and r.id = v.record_id)",
+           and exists (select 1 from record_versions w
+                       where w.entity = v.entity and w.record_id = v.record_id and w.rev > v.rev
+                         and w.created_at < to_timestamp($1) - make_interval(days => $2))",
     )
     .bind(now)
     .bind(HISTORY_DAYS)

@@ -9,6 +9,7 @@
 //! The engine knows entities only through the `Registry` it is started
 //! with (`crate::entities`).
 
+mod access;
 mod apply;
 mod batch;
 mod history;
