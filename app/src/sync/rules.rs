@@ -90,6 +90,26 @@ pub type FieldCheck = fn(&str, &Value) -> Result<Value, Problem>;
 /// A whole record's check: the offending field and why.
 pub type RecordCheck = fn(&Map<String, Value>) -> Result<(), (&'static str, Problem)>;
 
+/// A value as a person reads it when an entity says nothing better: text as
+/// it is, a list one item a line (an item by its title, task or name).
+pub fn plain(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let named = ["title", "task", "name"]
+                    .iter()
+                    .find_map(|key| item.get(*key).and_then(Value::as_str));
+                format!("• {}", named.map_or_else(|| plain(item), str::to_owned))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
 /// One synced entity, as its feature describes it.
 pub trait EntityRules: Send + Sync + 'static {
     /// The name on the wire and in the database (`"sign_in"`).
@@ -118,7 +138,7 @@ pub trait EntityRules: Send + Sync + 'static {
     fn field_label(&self, field: &str, locale: Locale) -> String;
     /// A field's value as a person reads it, on the conflict screen.
     fn readable(&self, _field: &str, value: &Value, _locale: Locale) -> String {
-        super::settle::plain(value)
+        plain(value)
     }
     /// The field holding a record's title, for the sync panel.
     fn title_field(&self) -> &'static str {
@@ -325,5 +345,22 @@ pub mod server {
     /// Kiosk tokens: which, if any, lets its bearer push, and as whom.
     pub trait PushTokens: Send + Sync + 'static {
         fn grant<'a>(&'a self, pool: &'a sqlx::PgPool, token: &'a str) -> GrantFuture<'a>;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn values_read_plainly_when_an_entity_says_nothing_better() {
+        assert_eq!(plain(&json!("Notatka")), "Notatka");
+        assert_eq!(plain(&Value::Null), "");
+        assert_eq!(plain(&json!(90)), "90");
+        assert_eq!(
+            plain(&json!([{"task": "Kino"}, {"title": "Plakat"}, "m1"])),
+            "• Kino\n• Plakat\n• m1"
+        );
     }
 }

@@ -16,26 +16,6 @@ use leptos::{html, prelude::*};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-/// A value as a person reads it when an entity says nothing better: text as
-/// it is, a list one item a line (an item by its title, task or name).
-pub fn plain(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => text.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                let named = ["title", "task", "name"]
-                    .iter()
-                    .find_map(|key| item.get(*key).and_then(Value::as_str));
-                format!("• {}", named.map_or_else(|| plain(item), str::to_owned))
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => other.to_string(),
-    }
-}
-
 fn is_text(rules: &dyn EntityRules, field: &str) -> bool {
     matches!(rules.kind(), Kind::Merged { text_fields, .. } if text_fields.contains(&field))
 }
@@ -161,21 +141,4 @@ fn ConflictCard(
         </div>
     }
     .into_any()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn values_read_plainly_when_an_entity_says_nothing_better() {
-        assert_eq!(plain(&json!("Notatka")), "Notatka");
-        assert_eq!(plain(&Value::Null), "");
-        assert_eq!(plain(&json!(90)), "90");
-        assert_eq!(
-            plain(&json!([{"task": "Kino"}, {"title": "Plakat"}, "m1"])),
-            "• Kino\n• Plakat\n• m1"
-        );
-    }
 }
