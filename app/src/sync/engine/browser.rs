@@ -59,19 +59,22 @@ async fn push_with_token(
 }
 
 impl SyncEngine {
-    pub(super) fn schedule(&self, delay_ms: u64) {
+    pub(super) fn schedule(&self, delay_ms: u64, after_saves: bool) {
         let engine = *self;
         let now = now_ms();
         let Some((wait, pending, not_before)) = self.state.try_with_value(|state| {
-            let pending = state.timer.as_ref().map(|(_, due)| *due);
+            let pending = state.timer.as_ref().map(|(_, wake)| *wake);
             ((state.not_before - now).max(0.0), pending, state.not_before)
         }) else {
             return;
         };
         // Truncating a positive wait in ms is fine.
         let delay = delay_ms.max(wait as u64);
-        let due = now + delay as f64;
-        if !replaces_pending(pending, due, not_before, now) {
+        let asked = Wake {
+            due: now + delay as f64,
+            after_saves,
+        };
+        if !replaces_pending(pending, asked, not_before, now) {
             return;
         }
         let handle = set_timeout_with_handle(
@@ -82,7 +85,7 @@ impl SyncEngine {
             Duration::from_millis(delay),
         )
         .ok()
-        .map(|handle| (handle, due));
+        .map(|handle| (handle, asked));
         let previous = self
             .state
             .try_update_value(|state| std::mem::replace(&mut state.timer, handle));
@@ -211,7 +214,7 @@ impl SyncEngine {
         } else if let Some(delay) = next
             && (visible() || trouble.is_some())
         {
-            self.schedule(delay);
+            self.schedule(delay, false);
         }
     }
 

@@ -104,13 +104,27 @@ pub fn lease_allows(current: Option<&Lease>, tab: Uuid, now: f64) -> bool {
     current.is_none_or(|lease| lease.tab == tab || lease.until < now)
 }
 
-/// Whether a round asked for at `due` (ms since the epoch) replaces the one
-/// already set for `pending`. The earlier round wins, so a change saved
-/// while a round is out is never put off until the idle pull. A pending
-/// round gives way if it would start inside the backoff (`not_before`) or
-/// is overdue at `now` (a hidden tab's throttled timer).
-pub fn replaces_pending(pending: Option<f64>, due: f64, not_before: f64, now: f64) -> bool {
-    pending.is_none_or(|pending| due < pending || pending < not_before || pending <= now)
+/// A round set for later: when it starts (ms since the epoch), and whether
+/// it waits out a burst of saves (a save puts it off again).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wake {
+    pub due: f64,
+    pub after_saves: bool,
+}
+
+/// Whether a round asked for (`asked`) replaces the one already set. A save
+/// puts off a round that waits for saves to stop, so typing sends once; any
+/// other round the earlier one wins, so a save while a round is out is
+/// never put off until the idle pull. A pending round gives way if it would
+/// start inside the backoff (`not_before`) or is overdue at `now` (a hidden
+/// tab's throttled timer).
+pub fn replaces_pending(pending: Option<Wake>, asked: Wake, not_before: f64, now: f64) -> bool {
+    pending.is_none_or(|pending| {
+        (asked.after_saves && pending.after_saves)
+            || asked.due < pending.due
+            || pending.due < not_before
+            || pending.due <= now
+    })
 }
 
 fn store_trouble(error: &StoreError) -> Trouble {
@@ -125,7 +139,7 @@ fn store_trouble(error: &StoreError) -> Trouble {
 struct LoopState {
     /// The next round, if one is set, and when it starts (ms since the epoch).
     #[cfg(feature = "hydrate")]
-    timer: Option<(leptos::prelude::TimeoutHandle, f64)>,
+    timer: Option<(leptos::prelude::TimeoutHandle, Wake)>,
     /// Window listeners, removed by `end`.
     #[cfg(feature = "hydrate")]
     listeners: Vec<leptos::prelude::WindowListenerHandle>,
@@ -352,18 +366,18 @@ impl SyncEngine {
             state.failures = 0;
             state.not_before = 0.0;
         });
-        self.schedule(0);
+        self.schedule(0, false);
     }
 
     /// Send shortly: typing produces many saves, one request follows them.
     pub fn soon(&self) {
-        self.schedule(1_500);
+        self.schedule(1_500, true);
     }
 }
 
 #[cfg(not(feature = "hydrate"))]
 impl SyncEngine {
-    fn schedule(&self, _delay_ms: u64) {}
+    fn schedule(&self, _delay_ms: u64, _after_saves: bool) {}
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -408,15 +422,50 @@ mod tests {
 
     #[test]
     fn the_earlier_round_wins_unless_it_would_start_inside_the_backoff() {
-        assert!(replaces_pending(None, 30_000.0, 0.0, 0.0));
+        let wake = |due: f64, after_saves: bool| Wake { due, after_saves };
+        assert!(replaces_pending(None, wake(30_000.0, false), 0.0, 0.0));
         // A save (1.5 s) while the idle pull (30 s) is set: sooner.
-        assert!(replaces_pending(Some(30_000.0), 1_500.0, 0.0, 0.0));
+        assert!(replaces_pending(
+            Some(wake(30_000.0, false)),
+            wake(1_500.0, true),
+            0.0,
+            0.0
+        ));
+        // Typing: each save puts the round after saves off again.
+        assert!(replaces_pending(
+            Some(wake(1_500.0, true)),
+            wake(1_900.0, true),
+            0.0,
+            400.0
+        ));
         // A round ends and asks for the idle pull while a save's round is
         // set: the save's round stays (it was lost this way once).
-        assert!(!replaces_pending(Some(1_500.0), 30_000.0, 0.0, 100.0));
-        // A failure's backoff puts off a round set before it.
-        assert!(replaces_pending(Some(1_500.0), 8_000.0, 8_000.0, 100.0));
+        assert!(!replaces_pending(
+            Some(wake(1_500.0, true)),
+            wake(30_000.0, false),
+            0.0,
+            100.0
+        ));
+        // A failure's backoff puts off a round set before it, and a save
+        // does not bring it forward.
+        assert!(replaces_pending(
+            Some(wake(1_500.0, true)),
+            wake(8_000.0, false),
+            8_000.0,
+            100.0
+        ));
+        assert!(!replaces_pending(
+            Some(wake(8_000.0, false)),
+            wake(8_000.0, true),
+            8_000.0,
+            200.0
+        ));
         // A hidden tab's timer, overdue, gives way to "now" once it is seen.
-        assert!(replaces_pending(Some(1_500.0), 90_000.0, 0.0, 90_000.0));
+        assert!(replaces_pending(
+            Some(wake(1_500.0, true)),
+            wake(90_000.0, false),
+            0.0,
+            90_000.0
+        ));
     }
 }
