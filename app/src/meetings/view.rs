@@ -1,7 +1,7 @@
 //! A meeting as the screens read it from the local store, and the words for
 //! its kinds and statuses.
 
-use super::model::{Meeting, TEXT_FIELDS};
+use super::model::Meeting;
 use crate::i18n::{Locale, td_string};
 use serde_json::Value;
 use uuid::Uuid;
@@ -134,11 +134,6 @@ pub fn readable(field: &str, value: &Value, locale: Locale) -> String {
             .join("\n"),
         _ => String::new(),
     }
-}
-
-/// Whether a field is long text that a person can merge by hand.
-pub fn is_text(field: &str) -> bool {
-    TEXT_FIELDS.contains(&field)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! every device of the library sees it (offline too) until a person settles it.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub const ENTITY: &str = "conflict";
@@ -21,11 +21,4 @@ pub struct Conflict {
     pub other: Value,
     /// When the server stored it (UTC).
     pub created_at: String,
-}
-
-impl Conflict {
-    /// Reads a pulled conflict record; `None` for a shape this app does not know.
-    pub fn from_fields(fields: &Map<String, Value>) -> Option<Self> {
-        serde_json::from_value(Value::Object(fields.clone())).ok()
-    }
 }

@@ -265,16 +265,20 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
                 let count = i32::try_from(rescue.pending.len()).unwrap_or(i32::MAX);
                 let shown = 20;
                 let more = i32::try_from(rescue.pending.len().saturating_sub(shown)).unwrap_or(i32::MAX);
+                // One read of the store for every title (a change the device knows the record of).
+                let lines: Vec<String> = sync
+                    .read(|store| {
+                        Ok(rescue.pending.iter().take(shown)
+                            .map(|m| describe(sync, m, &title_of(sync, store, m)).0)
+                            .collect())
+                    })
+                    .and_then(Result::ok)
+                    .unwrap_or_default();
                 view! {
                     <div class="notice sync-panel__offer" role="group" aria-labelledby="rescue-offer">
                         <h3 id="rescue-offer">{t_string!(i18n, sync.import_offer, count = count).to_string()}</h3>
                         <ul class="sync-panel__list">
-                            {rescue.pending.iter().take(shown).map(|m| {
-                                let title = m.data.get(sync.entities().get(&m.entity).map_or("title", |r| r.title_field()))
-                                    .and_then(Value::as_str).unwrap_or_default().to_owned();
-                                let (text, _) = describe(sync, m, &title);
-                                view! { <li>{text}</li> }
-                            }).collect_view()}
+                            {lines.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
                         </ul>
                         {(more > 0).then(|| view! { <p>{t_string!(i18n, sync.import_more, count = more).to_string()}</p> })}
                         <p>{t!(i18n, sync.import_as_you)}</p>

@@ -324,9 +324,7 @@ impl SyncEngine {
             return Ok(false);
         }
         #[cfg(feature = "hydrate")]
-        if let Some(Some(timer)) = self.state.try_update_value(|state| state.timer.take()) {
-            timer.0.clear();
-        }
+        self.clear_timer();
         self.stop();
         store.forget();
         Ok(true)
@@ -344,13 +342,11 @@ impl SyncEngine {
     pub fn end(&self) {
         #[cfg(feature = "hydrate")]
         {
-            let parts = self.state.try_update_value(|state| {
-                (state.timer.take(), std::mem::take(&mut state.listeners))
-            });
-            if let Some((timer, listeners)) = parts {
-                if let Some((timer, _)) = timer {
-                    timer.clear();
-                }
+            self.clear_timer();
+            if let Some(listeners) = self
+                .state
+                .try_update_value(|state| std::mem::take(&mut state.listeners))
+            {
                 listeners.into_iter().for_each(|l| l.remove());
             }
             // So the page opened again (a new engine, a new tab id) need not
@@ -358,6 +354,14 @@ impl SyncEngine {
             self.release_lease();
         }
         let _ = self.device.try_set(None);
+    }
+
+    /// No round is set any more.
+    #[cfg(feature = "hydrate")]
+    fn clear_timer(&self) {
+        if let Some(Some((timer, _))) = self.state.try_update_value(|state| state.timer.take()) {
+            timer.clear();
+        }
     }
 
     /// Send and fetch at once ("send now", back online, page visible).
