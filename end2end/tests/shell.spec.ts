@@ -84,10 +84,11 @@ test('healthz answers ok while the database is up', async ({ request }) => {
 });
 
 test('built assets are served compressed with long cache headers', async ({ page, request }) => {
+  // The wasm is fetched by the module script, possibly after the load event:
+  // wait for its response rather than read what was fetched by then.
+  const wasm = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('.wasm'));
   await page.goto('/');
-  const wasmPath = await page.evaluate(() =>
-    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).find((p) => p.endsWith('.wasm')),
-  );
+  const wasmPath = new URL((await wasm).url()).pathname;
   expect(wasmPath).toMatch(/^\/pkg\/partnerstwa\.[^/]+\.wasm$/);
   const response = await request.get(wasmPath!, { headers: { 'accept-encoding': 'br, gzip' } });
   expect(response.status()).toBe(200);

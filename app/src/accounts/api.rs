@@ -1,5 +1,6 @@
 //! Server functions for signing in and out, and the signed-in person.
 
+use super::model::{Invited, LinkHolder};
 use crate::errors::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 use serde::{Deserialize, Serialize};
@@ -110,16 +111,6 @@ pub mod ssr {
     }
 }
 
-/// What an invitation did: a new account gets a link to set its password;
-/// an existing one just gets the new role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Invited {
-    pub user_id: Uuid,
-    /// The path of the set-password link (`/zaproszenie/<token>`), for a new
-    /// account or one that has not set its password yet.
-    pub link: Option<String>,
-}
-
 /// `POST /api/invite`: a coordinator invites a person to a library as a
 /// librarian, or as a tutor in one of her programs.
 #[server(prefix = "/api", endpoint = "invite", input = Json, output = Json)]
@@ -137,13 +128,6 @@ pub async fn invite_person(
         super::manage::invite(&pool, &actor, invitation).await
     })
     .await
-}
-
-/// Who a set-password link is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkHolder {
-    pub email: String,
-    pub full_name: String,
 }
 
 /// `POST /api/password-link {"token"}`: whom a set-password link is for, or

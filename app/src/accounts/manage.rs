@@ -4,8 +4,7 @@
 
 use super::{
     access::{Action, Actor, Target},
-    api::{Invited, LinkHolder},
-    model::{Email, FullName, NewPassword, Role},
+    model::{Email, FullName, Invited, LinkHolder, NewPassword, Role},
     password, session, throttle,
 };
 use crate::{

@@ -3,6 +3,7 @@
 
 pub use crate::errors::Problem;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// A lower-cased, trimmed e-mail address with one `@` and a dotted domain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,4 +279,21 @@ mod tests {
         assert_eq!(strength("Lipowa-1234x", &email), Strength::Strong);
         assert_eq!(strength("sosna przy czytelni", &email), Strength::Strong);
     }
+}
+
+/// What an invitation did: a new account gets a link to set its password;
+/// an existing one just gets the new role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invited {
+    pub user_id: Uuid,
+    /// The path of the set-password link (`/zaproszenie/<token>`), for a new
+    /// account or one that has not set its password yet.
+    pub link: Option<String>,
+}
+
+/// Who a set-password link is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkHolder {
+    pub email: String,
+    pub full_name: String,
 }

@@ -1,9 +1,9 @@
 //! The libraries list and a library's page (branches, programs, people, invitations).
 
 use super::{
-    LibraryRow, LibraryView, Member, PagedList,
+    LibraryRow, LibraryView, Member, PagedList, StatusBadge,
     api::{library_details, list_libraries},
-    people::StatusBadge,
+    program_label,
 };
 use crate::{
     accounts::{
@@ -195,13 +195,6 @@ fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> i
             <MemberTable members=tutors />
         </section>
         {invite_form}
-    }
-}
-
-pub fn program_label(name: &str, round: Option<&str>) -> String {
-    match round {
-        Some(round) => format!("{name} — {round}"),
-        None => name.to_owned(),
     }
 }
 

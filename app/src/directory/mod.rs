@@ -2,12 +2,14 @@
 //! feature hangs from, and the types they travel in.
 
 pub mod api;
+mod labels;
 pub mod libraries;
 mod list;
 pub mod people;
 pub mod program_settings;
 pub mod programs;
 
+pub use labels::{StatusBadge, program_label};
 pub use list::PagedList;
 
 use crate::format::Day;

@@ -2,7 +2,7 @@
 //! invitation waits, and deactivating or reactivating an account.
 
 use super::{
-    AccountStatus, Duty, PagedList, PersonRow, api::list_people, libraries::program_label,
+    AccountStatus, Duty, PagedList, PersonRow, StatusBadge, api::list_people, program_label,
 };
 use crate::{
     accounts::api::SetAccountActive,
@@ -11,24 +11,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// An account's state in words (never by colour alone).
-#[component]
-pub fn StatusBadge(status: AccountStatus) -> impl IntoView {
-    let i18n = use_i18n();
-    let (class, text) = match status {
-        AccountStatus::Active => ("badge badge--ok", t!(i18n, people.status_active).into_any()),
-        AccountStatus::Invited => (
-            "badge badge--wait",
-            t!(i18n, people.status_invited).into_any(),
-        ),
-        AccountStatus::Deactivated => (
-            "badge badge--off",
-            t!(i18n, people.status_deactivated).into_any(),
-        ),
-    };
-    view! { <span class=class>{text}</span> }
-}
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {

@@ -4,7 +4,8 @@
 use super::{
     PagedList, ProgramRow, ProgramView,
     api::{list_programs, program_details},
-    libraries::{id_param, program_label},
+    libraries::id_param,
+    program_label,
     program_settings::{ProgramSettings, SavedSettings},
 };
 use crate::{
