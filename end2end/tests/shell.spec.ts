@@ -90,7 +90,7 @@ test('built assets are served compressed with long cache headers', async ({ page
   await page.goto('/');
   const wasmPath = new URL((await wasm).url()).pathname;
   expect(wasmPath).toMatch(/^\/pkg\/partnerstwa\.[^/]+\.wasm$/);
-  const response = await request.get(wasmPath!, { headers: { 'accept-encoding': 'br, gzip' } });
+  const response = await request.get(wasmPath, { headers: { 'accept-encoding': 'br, gzip' } });
   expect(response.status()).toBe(200);
   expect(response.headers()['content-encoding']).toMatch(/br|gzip/);
   expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
