@@ -103,3 +103,20 @@ test('a person takes her data off a shared tablet only once everything is sent, 
   expect(sql(`select count(*) from records where entity = 'meeting' and data->>'title' = '${title}'`)).toBe('1');
   await context.close();
 });
+
+test('on a shared tablet the next person signed in does not get the last one\'s data, all of it sent', async ({ page }) => {
+  const first = sql(`select id from users where email = 'biblioteka1@demo.local'`);
+  const held = (user: string) =>
+    page.evaluate((prefix) => Object.keys(localStorage).filter((key) => key.startsWith(prefix)).length, `partnerstwa/${user}/`);
+  await signIn(page, 'biblioteka1@demo.local');
+  await page.goto('/spotkania');
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/);
+  expect(await held(first)).toBeGreaterThan(0);
+
+  await page.locator('header').getByRole('button', { name: 'Wyloguj się' }).click();
+  await expect(page).toHaveURL(/\/logowanie$/);
+  await signIn(page, 'biblioteka2@demo.local');
+  await page.goto('/spotkania');
+  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/);
+  await expect.poll(() => held(first)).toBe(0);
+});

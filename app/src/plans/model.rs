@@ -73,11 +73,16 @@ fn versions(value: &Value) -> Result<Value, Problem> {
             .get("content")
             .and_then(Value::as_object)
             .ok_or(Problem::NotAllowedChoice)?;
+        // A section not yet written when the version was kept reads as
+        // empty, as the page shows it: one form for every version.
         let mut kept = Map::new();
         for field in CONTENT {
-            if let Some(value) = content.get(field) {
-                kept.insert(field.into(), check_field(field, value)?);
-            }
+            let unwritten = match field {
+                "actions" => Value::Array(Vec::new()),
+                _ => Value::String(String::new()),
+            };
+            let value = content.get(field).unwrap_or(&unwritten);
+            kept.insert(field.into(), check_field(field, value)?);
         }
         let mut out = Map::new();
         out.insert("version".into(), Value::from(n as u64 + 1));
@@ -202,6 +207,78 @@ impl Plan {
             actions: self.actions.clone(),
         }
     }
+
+    /// Sets a section (one of `TEXT_FIELDS`) by its name.
+    pub fn set_section(&mut self, field: &str, value: String) {
+        match field {
+            "diagnosis" => self.diagnosis = value,
+            "vision" => self.vision = value,
+            "goals" => self.goals = value,
+            "evaluation" => self.evaluation = value,
+            _ => {}
+        }
+    }
+
+    /// Keeps what it says now as the next approved version.
+    pub fn approve(&mut self, today: &str) {
+        self.approved.push(Version {
+            version: self.approved.len() as u64 + 1,
+            approved_on: today.to_owned(),
+            content: self.content(),
+        });
+    }
+
+    /// Where it stands: never approved, approved as it is, or changed since
+    /// its last approval (a revision in progress).
+    pub fn stage(&self) -> Stage {
+        match self.approved.last() {
+            None => Stage::Draft,
+            Some(last) if last.content == self.content() => Stage::Approved(last.version),
+            Some(last) => Stage::Revised(last.version),
+        }
+    }
+
+    /// The fields in which it differs from `before`, checked as the engine
+    /// will check them: what a save writes.
+    pub fn changes_from(
+        &self,
+        before: &Plan,
+    ) -> Result<Map<String, Value>, (&'static str, Problem)> {
+        let was = fields_of(before)?;
+        Ok(fields_of(self)?
+            .into_iter()
+            .filter(|(field, value)| was.get(field) != Some(value))
+            .collect())
+    }
+}
+
+/// Every field a plan has.
+const FIELDS: [&str; 7] = [
+    "partnership_id",
+    "diagnosis",
+    "vision",
+    "goals",
+    "evaluation",
+    "actions",
+    "approved",
+];
+
+/// A plan's fields as stored, each checked (an unset partnership is left out).
+fn fields_of(plan: &Plan) -> Result<Map<String, Value>, (&'static str, Problem)> {
+    let Ok(Value::Object(mut fields)) = serde_json::to_value(plan) else {
+        return Ok(Map::new());
+    };
+    let mut checked = Map::new();
+    for name in FIELDS {
+        match fields.remove(name) {
+            None | Some(Value::Null) => {}
+            Some(value) => {
+                let value = check_field(name, &value).map_err(|problem| (name, problem))?;
+                checked.insert(name.to_owned(), value);
+            }
+        }
+    }
+    Ok(checked)
 }
 
 /// Checks one field and returns it normalized. Unknown fields are refused.
@@ -219,33 +296,22 @@ pub fn check_record(data: &Map<String, Value>) -> Result<(), (&'static str, Prob
     require(data, &REQUIRED)
 }
 
-/// The plan's content now, as an approval would keep it.
-pub fn content(data: &Map<String, Value>) -> Map<String, Value> {
-    CONTENT
-        .iter()
-        .filter_map(|f| data.get(*f).map(|v| ((*f).to_owned(), v.clone())))
-        .collect()
-}
-
-/// The plan's `approved` list with the current content added as the next version.
-pub fn approve(data: &Map<String, Value>, today: &str) -> Value {
-    let mut list = data
-        .get("approved")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut version = Map::new();
-    version.insert("version".into(), Value::from(list.len() as u64 + 1));
-    version.insert("approved_on".into(), Value::String(today.to_owned()));
-    version.insert("content".into(), Value::Object(content(data)));
-    list.push(Value::Object(version));
-    Value::Array(list)
-}
-
-/// Whether `now` keeps every version of `stored`, unchanged and first
-/// (approving appends; nothing approved is rewritten or dropped).
-pub fn appends(stored: &[Value], now: &[Value]) -> bool {
-    now.len() >= stored.len() && now[..stored.len()] == *stored
+/// Whether the approved versions `now` keeps every version `stored`,
+/// unchanged and first (approving appends; nothing approved is rewritten or
+/// dropped). Both are compared as checked, so a version kept before a section
+/// was written matches its form with the section empty.
+pub fn keeps_versions(stored: Option<&Value>, now: Option<&Value>) -> bool {
+    let checked = |list: Option<&Value>| match list {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(list) => match versions(list) {
+            Ok(Value::Array(list)) => Some(list),
+            _ => None,
+        },
+    };
+    match (checked(stored), checked(now)) {
+        (Some(stored), Some(now)) => now.len() >= stored.len() && now[..stored.len()] == *stored,
+        _ => false,
+    }
 }
 
 /// Where the plan stands: never approved, approved as it is, or changed
@@ -255,26 +321,6 @@ pub enum Stage {
     Draft,
     Approved(u64),
     Revised(u64),
-}
-
-pub fn stage(data: &Map<String, Value>) -> Stage {
-    let last = data
-        .get("approved")
-        .and_then(Value::as_array)
-        .and_then(|list| list.last())
-        .and_then(Value::as_object);
-    match last {
-        None => Stage::Draft,
-        Some(last) => {
-            let number = last.get("version").and_then(Value::as_u64).unwrap_or(1);
-            let same = last.get("content").and_then(Value::as_object) == Some(&content(data));
-            if same {
-                Stage::Approved(number)
-            } else {
-                Stage::Revised(number)
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -319,23 +365,27 @@ mod tests {
         );
     }
 
+    fn typed(data: Map<String, Value>) -> Plan {
+        serde_json::from_value(Value::Object(data)).expect("a plan")
+    }
+
     #[test]
     fn approving_keeps_a_version_and_an_edit_makes_a_revision() {
-        let mut data = plan();
-        let actions = check_field("actions", &data["actions"]).expect("valid");
-        data.insert("actions".into(), actions);
-        assert_eq!(stage(&data), Stage::Draft);
-        let approved = approve(&data, "2026-11-22");
+        let mut plan = typed(plan());
+        plan.actions[0].task = "Kino plenerowe".into();
+        assert_eq!(plan.stage(), Stage::Draft);
+        plan.approve("2026-11-22");
+        assert_eq!(plan.stage(), Stage::Approved(1));
+        let approved = serde_json::to_value(&plan.approved).expect("json");
         assert_eq!(check_field("approved", &approved).as_ref(), Ok(&approved));
-        data.insert("approved".into(), approved);
-        assert_eq!(stage(&data), Stage::Approved(1));
-        data.insert("vision".into(), json!("Biblioteka jako dom kultury wsi."));
-        assert_eq!(stage(&data), Stage::Revised(1));
-        let second = approve(&data, "2027-01-10");
-        assert_eq!(second[1]["version"], 2);
-        assert_eq!(second[0]["content"].get("vision"), None);
+        plan.set_section("vision", "Biblioteka jako dom kultury wsi.".into());
+        assert_eq!(plan.stage(), Stage::Revised(1));
+        plan.approve("2027-01-10");
+        assert_eq!(plan.approved[1].version, 2);
+        assert_eq!(plan.approved[0].content.vision, "");
+        assert_eq!(plan.stage(), Stage::Approved(2));
         // Versions are numbered from 1 without gaps.
-        let mut broken = second.clone();
+        let mut broken = serde_json::to_value(&plan.approved).expect("json");
         broken[1]["version"] = json!(5);
         assert_eq!(
             check_field("approved", &broken),
@@ -344,15 +394,64 @@ mod tests {
     }
 
     #[test]
+    fn a_save_writes_only_what_changed_checked() {
+        let before = typed(plan());
+        let mut now = before.clone();
+        assert_eq!(now.changes_from(&before), Ok(Map::new()));
+        now.set_section("goals", "Kino plenerowe co miesiąc.".into());
+        now.actions[0].task = "  Kino  ".into();
+        let changed = now.changes_from(&before).expect("valid");
+        assert_eq!(changed.len(), 2);
+        assert_eq!(changed["goals"], "Kino plenerowe co miesiąc.");
+        assert_eq!(changed["actions"][0]["task"], "Kino");
+        // A new plan names its partnership; a blank task is refused.
+        let fresh = Plan {
+            partnership_id: before.partnership_id,
+            ..Plan::default()
+        };
+        assert!(
+            fresh
+                .changes_from(&Plan::default())
+                .expect("valid")
+                .contains_key("partnership_id")
+        );
+        now.actions[0].task = " ".into();
+        assert_eq!(
+            now.changes_from(&before),
+            Err(("actions", Problem::Required))
+        );
+    }
+
+    #[test]
     fn approving_only_appends() {
-        let one = vec![json!({"version": 1})];
-        let both = vec![json!({"version": 1}), json!({"version": 2})];
-        let rewritten = vec![json!({"version": 1, "content": {}})];
-        assert!(appends(&[], &one));
-        assert!(appends(&one, &both));
-        assert!(appends(&one, &one));
-        assert!(!appends(&one, &[]));
-        assert!(!appends(&both, &one));
-        assert!(!appends(&one, &rewritten));
+        let mut plan = typed(plan());
+        plan.approve("2026-11-22");
+        let one = serde_json::to_value(&plan.approved).expect("json");
+        plan.approve("2026-11-23");
+        let both = serde_json::to_value(&plan.approved).expect("json");
+        let mut rewritten = one.clone();
+        rewritten[0]["content"]["vision"] = json!("Inna wizja.");
+        assert!(keeps_versions(None, Some(&one)));
+        assert!(keeps_versions(Some(&one), Some(&both)));
+        assert!(keeps_versions(Some(&one), Some(&one)));
+        assert!(!keeps_versions(Some(&one), None));
+        assert!(!keeps_versions(Some(&both), Some(&one)));
+        assert!(!keeps_versions(Some(&one), Some(&rewritten)));
+    }
+
+    #[test]
+    fn a_version_kept_before_a_section_was_written_still_matches() {
+        // Stored by an earlier release: only the sections written then.
+        let stored = json!([{"version": 1, "approved_on": "2026-11-22",
+                             "content": {"diagnosis": "Brakuje miejsca."}}]);
+        let plan: Plan = serde_json::from_value(json!({
+            "partnership_id": "5a1e0000-0000-4000-8000-000000000301",
+            "diagnosis": "Brakuje miejsca.",
+            "approved": stored,
+        }))
+        .expect("a plan");
+        assert_eq!(plan.stage(), Stage::Approved(1));
+        let sent = serde_json::to_value(&plan.approved).expect("json");
+        assert!(keeps_versions(Some(&stored), Some(&sent)));
     }
 }

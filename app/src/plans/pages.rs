@@ -3,28 +3,19 @@
 //! print on A4 and CSV of the actions). Read from and written to the
 //! device's store, so the plan is written offline too.
 
-use super::model::{
-    ACTION_STATUSES, ENTITY, Plan, PlanAction, PlanContent, Stage, TEXT_FIELDS, approve,
-    check_field, stage,
-};
+use super::model::{ACTION_STATUSES, ENTITY, Plan, PlanAction, PlanContent, Stage, TEXT_FIELDS};
 use crate::{
     clock::now_instant,
     format,
     i18n::{Locale, t, t_string, td_string, use_i18n},
     kernel::csv::csv,
     meetings::{PARTNERSHIPS, PartnershipRef},
-    sync::{
-        Op,
-        engine::use_sync,
-        local::{Fields, read_as},
-        settle::RecordConflicts,
-    },
+    sync::{Op, engine::use_sync, local::read_as, settle::RecordConflicts},
     ui::{confirm, download, from_store, problem_text, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use serde_json::{Map, Value, json};
 
 fn section_label(field: &str, locale: Locale) -> String {
     match field {
@@ -63,7 +54,15 @@ pub fn PlansPage() -> impl IntoView {
                 store.reference(PARTNERSHIPS)?.unwrap_or_default();
             partnerships
                 .into_iter()
-                .map(|p| Ok((store.view(ENTITY, p.id)?.map(|plan| stage(&plan)), p)))
+                .map(|p| {
+                    let plan = store.view(ENTITY, p.id)?;
+                    let stage = plan.map(|plan| {
+                        read_as::<Plan>(ENTITY, p.id, plan)
+                            .unwrap_or_default()
+                            .stage()
+                    });
+                    Ok((stage, p))
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
     });
@@ -100,8 +99,7 @@ pub fn PlansPage() -> impl IntoView {
 #[derive(Debug, Clone, PartialEq)]
 struct PlanData {
     partnership: PartnershipRef,
-    /// As stored: what an edit is compared with and an approval keeps.
-    fields: Fields,
+    /// As stored: what an edit is compared with.
     plan: Plan,
 }
 
@@ -120,13 +118,11 @@ pub fn PlanPage() -> impl IntoView {
             let Some(partnership) = partnerships.into_iter().find(|p| Some(p.id) == id) else {
                 return Ok(None);
             };
-            let fields = store.view(ENTITY, partnership.id)?.unwrap_or_default();
-            let plan = read_as(ENTITY, partnership.id, fields.clone()).unwrap_or_default();
-            Ok(Some(PlanData {
-                partnership,
-                fields,
-                plan,
-            }))
+            let plan = store
+                .view(ENTITY, partnership.id)?
+                .and_then(|fields| read_as(ENTITY, partnership.id, fields))
+                .unwrap_or_default();
+            Ok(Some(PlanData { partnership, plan }))
         })
     });
     view! {
@@ -148,32 +144,25 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
     let sync = use_sync();
     let id = data.partnership.id;
     let editable = data.partnership.editable;
-    let saved_plan = StoredValue::new(data.fields.clone());
+    let saved_plan = StoredValue::new(data.plan.clone());
     let content = data.plan.content();
     let sections =
         TEXT_FIELDS.map(|field| (field, RwSignal::new(content.section(field).to_owned())));
     let actions = RwSignal::new(data.plan.actions.clone());
-    // The fields that differ from what is stored, checked.
-    let changes = move || -> Result<Map<String, Value>, String> {
-        let before = saved_plan.get_value();
-        let mut changed = Map::new();
+    // The plan as the form has it now.
+    let edited = move || {
+        let mut plan = saved_plan.get_value();
+        plan.partnership_id = Some(id);
         for (field, value) in sections {
-            let value = Value::String(value.get_untracked());
-            if before.get(field).unwrap_or(&json!("")) != &value {
-                changed.insert(field.to_owned(), value);
-            }
+            plan.set_section(field, value.get_untracked());
         }
-        let list = actions.with_untracked(|list| json!(list));
-        let list = check_field("actions", &list).map_err(problem_text)?;
-        if before.get("actions").unwrap_or(&json!([])) != &list {
-            changed.insert("actions".into(), list);
-        }
-        if !before.contains_key("partnership_id") {
-            changed.insert("partnership_id".into(), json!(id.to_string()));
-        }
-        Ok(changed)
+        plan.actions = actions.get_untracked();
+        plan
     };
-    let store = move |changed: Map<String, Value>| {
+    let store = move |plan: Plan| {
+        let changed = plan
+            .changes_from(&saved_plan.get_value())
+            .map_err(|(_, problem)| problem_text(problem))?;
         if changed.is_empty() {
             return Ok(());
         }
@@ -183,24 +172,21 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        state.set(Some(changes().and_then(store)));
+        state.set(Some(store(edited())));
     };
     let approve_now = move |_| {
-        let result = changes().and_then(|mut changed| {
-            let mut next = saved_plan.get_value();
-            next.extend(changed.clone());
-            let number = next
-                .get("approved")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len)
-                + 1;
-            if !confirm(&t_string!(i18n, plans.approve_confirm, version = number).to_string()) {
-                return Ok(());
-            }
-            changed.insert("approved".into(), approve(&next, &crate::clock::today()));
-            store(changed)
-        });
-        state.set(Some(result));
+        let mut plan = edited();
+        // Checked before asking: a plan that cannot be saved is not approved.
+        if let Err((_, problem)) = plan.changes_from(&saved_plan.get_value()) {
+            state.set(Some(Err(problem_text(problem))));
+            return;
+        }
+        let number = plan.approved.len() + 1;
+        if !confirm(&t_string!(i18n, plans.approve_confirm, version = number).to_string()) {
+            return;
+        }
+        plan.approve(&crate::clock::today());
+        state.set(Some(store(plan)));
     };
     let export = move |_| {
         let mut rows = vec![ACTION_COLUMNS.map(|f| action_label(f, locale)).to_vec()];
@@ -220,7 +206,7 @@ fn PlanView(data: PlanData, state: RwSignal<Option<Result<(), String>>>) -> impl
         #[cfg(feature = "hydrate")]
         let _ = window().print();
     };
-    let current_stage = stage(&data.fields);
+    let current_stage = data.plan.stage();
     let versions: Vec<_> = data.plan.approved.iter().rev().cloned().collect();
     let title = format!(
         "{} — {}",

@@ -53,14 +53,8 @@ impl EntityRules for Plans {
             ));
         }
         self.may_touch(check)?;
-        let versions = |data: &Map<String, Value>| {
-            data.get("approved")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
         if let Some(before) = check.before
-            && !model::appends(&versions(before), &versions(check.data))
+            && !model::keeps_versions(before.get("approved"), check.data.get("approved"))
         {
             return Err(Refusal::invalid("approved", Problem::Approved));
         }

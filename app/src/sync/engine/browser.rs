@@ -13,12 +13,18 @@ use std::time::Duration;
 
 /// How often a visible page asks for other devices' changes.
 const IDLE_PULL_MS: u64 = 30_000;
+/// How often a device the browser knows to be offline looks again: no
+/// request is made then, so this costs nothing, and a missed `online` event
+/// does not leave it waiting out a long backoff.
+const OFFLINE_CHECK_MS: u64 = 3_000;
 /// How often the reference data (partnerships, libraries) is refreshed.
 const REFERENCES_MS: f64 = 300_000.0;
 
 enum Outcome {
     Done,
     Failed,
+    /// The browser knows it has no network; nothing was asked.
+    Offline,
     SignedOut,
     OtherTab,
     Store(StoreError),
@@ -151,8 +157,12 @@ impl SyncEngine {
         if busy != Some(false) {
             return;
         }
-        self.status.update(|status| status.sending = true);
-        let outcome = self.exchange().await;
+        let outcome = if window().navigator().on_line() {
+            self.status.update(|status| status.sending = true);
+            self.exchange().await
+        } else {
+            Outcome::Offline
+        };
         if self.state.try_with_value(|_| ()).is_none() {
             return;
         }
@@ -167,6 +177,7 @@ impl SyncEngine {
                 (None, Some(IDLE_PULL_MS))
             }
             Outcome::OtherTab => (None, Some(IDLE_PULL_MS)),
+            Outcome::Offline => (Some(Trouble::Offline), Some(OFFLINE_CHECK_MS)),
             Outcome::SignedOut => (Some(Trouble::SignedOut), None),
             Outcome::Store(error) => (Some(store_trouble(&error)), Some(IDLE_PULL_MS)),
             Outcome::Failed => {
