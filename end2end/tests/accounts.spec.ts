@@ -110,13 +110,12 @@ test('on a shared tablet the next person signed in does not get the last one\'s 
     page.evaluate((prefix) => Object.keys(localStorage).filter((key) => key.startsWith(prefix)).length, `partnerstwa/${user}/`);
   await signIn(page, 'biblioteka1@demo.local');
   await page.goto('/spotkania');
-  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/);
-  expect(await held(first)).toBeGreaterThan(0);
+  // The first pull brings her library's records onto the device.
+  await expect.poll(() => held(first)).toBeGreaterThan(0);
 
   await page.locator('header').getByRole('button', { name: 'Wyloguj się' }).click();
   await expect(page).toHaveURL(/\/logowanie$/);
   await signIn(page, 'biblioteka2@demo.local');
   await page.goto('/spotkania');
-  await expect(syncState(page)).toHaveText(/Wszystko wysłane o \d\d:\d\d/);
   await expect.poll(() => held(first)).toBe(0);
 });
