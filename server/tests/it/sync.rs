@@ -383,6 +383,74 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_conflict_made_in_a_push_goes_with_the_record_that_push_deletes(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let record = Uuid::new_v4();
+    let mut start = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
+    start["minutes"] = json!("Pierwszy.\nDrugi.\nTrzeci.\n");
+    let created = sync(
+        &pool,
+        &cookie,
+        Uuid::new_v4(),
+        0,
+        &[mutation(record, None, start)],
+    )
+    .await;
+    let base = created["results"][0]["rev"].as_i64().expect("rev");
+    let tablet = mutation(
+        record,
+        Some(base),
+        json!({ "minutes": "Pierwszy.\nDrugi wg tabletu.\nTrzeci.\n" }),
+    );
+    let edited = sync(&pool, &cookie, Uuid::new_v4(), 0, &[tablet]).await;
+    let current = edited["results"][0]["rev"].as_i64().expect("rev");
+
+    // The laptop's edit of the same paragraph loses (the record keeps the
+    // tablet's, unchanged) and its delete, of what it now agrees was there,
+    // follows in the same push: the conflict it made holds the meeting's
+    // notes and must not outlive it.
+    let laptop = mutation(
+        record,
+        Some(base),
+        json!({ "minutes": "Pierwszy.\nDrugi wg laptopa.\nTrzeci.\n" }),
+    );
+    let mut delete = mutation(record, Some(current), json!({}));
+    delete["op"] = json!("delete");
+    let answer = sync(&pool, &cookie, Uuid::new_v4(), 0, &[laptop, delete]).await;
+    assert_eq!(
+        answer["results"][0]["conflicts"],
+        json!(["minutes"]),
+        "{answer}"
+    );
+    assert_eq!(answer["results"][0]["rev"], json!(current), "{answer}");
+    assert_eq!(answer["results"][1]["status"], "applied", "{answer}");
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'meeting' and deleted"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'conflict' and not deleted"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            "select count(*) from records where entity = 'conflict' and data::text like '%laptopa%'"
+        )
+        .await,
+        0
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn invalid_fields_are_rejected_with_the_field_and_change_nothing(pool: PgPool) {
     let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
     let mut bad = meeting("Spotkanie", ZALESIE_PARTNERSHIP);

@@ -400,3 +400,51 @@ fn the_next_person_at_a_tablet_lets_go_of_data_already_sent_and_keeps_unsent() {
     // The one signing in keeps her own.
     assert_eq!(forget_others(&mut storage, unsent), Vec::<Uuid>::new());
 }
+
+#[test]
+fn a_conflict_over_a_cleared_field_is_listed_with_the_empty_side_as_null() {
+    use crate::sync::conflict::{self, Conflict};
+    let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("open");
+    let record = Uuid::from_u128(1);
+    // One person cleared the place (kept: null), the other wrote one; the
+    // stored conflict may come without the empty side at all.
+    let sides = [
+        json!({"kept": null, "other": "sala"}),
+        json!({"other": "sala"}),
+        json!({"kept": "sala"}),
+    ];
+    let changes: Vec<Change> = sides
+        .iter()
+        .enumerate()
+        .map(|(n, side)| {
+            let mut data = fields(json!({
+                "entity": "meeting", "record_id": record, "field": "place",
+                "created_at": "2026-11-22T10:00:00Z",
+            }));
+            data.extend(fields(side.clone()));
+            Change {
+                entity: conflict::ENTITY.into(),
+                record_id: Uuid::from_u128(10 + n as u128),
+                rev: 1 + n as i64,
+                deleted: false,
+                data,
+            }
+        })
+        .collect();
+    store.apply_response(&[], &changes, 3, None).expect("pull");
+    let mut listed: Vec<(Value, Value)> = store
+        .list_as::<Conflict>(conflict::ENTITY)
+        .expect("list")
+        .into_iter()
+        .map(|(_, c)| (c.kept, c.other))
+        .collect();
+    listed.sort_by_key(|(kept, other)| (kept.to_string(), other.to_string()));
+    assert_eq!(
+        listed,
+        vec![
+            (json!("sala"), Value::Null),
+            (Value::Null, json!("sala")),
+            (Value::Null, json!("sala")),
+        ]
+    );
+}

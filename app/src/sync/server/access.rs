@@ -2,12 +2,12 @@
 //! sender, the record before and after, linked records and the batch's facts,
 //! and which library a new record belongs to.
 
-use super::batch::Batch;
+use super::{batch::Batch, limits::Fields};
 use crate::{
     errors::Problem,
     sync::{
         Mutation,
-        rules::{EntityRules, Owner, Refusal, WriteCheck, check, uuid_in},
+        rules::{EntityRules, Owner, Refusal, WriteCheck, check_fields, uuid_in},
     },
 };
 use serde_json::{Map, Value};
@@ -77,9 +77,14 @@ impl Batch<'_> {
         &self,
         rules: &dyn EntityRules,
         mutation: &Mutation,
+        fields: Option<Fields>,
     ) -> Result<(Map<String, Value>, Uuid), Refusal> {
-        let data = check(rules, &mutation.data)
+        let data = fields
+            .unwrap_or_else(|| check_fields(rules, &mutation.data))
             .map_err(|(field, problem)| Refusal::Invalid { field, problem })?;
+        rules
+            .check_record(&data)
+            .map_err(|(field, problem)| Refusal::invalid(field, problem))?;
         match self.owner_of(rules, &data) {
             Some(library_id) => Ok((data, library_id)),
             None => Err(Refusal::invalid(

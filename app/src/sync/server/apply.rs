@@ -4,7 +4,7 @@
 use super::{
     applied,
     batch::{Applied, Batch, Key},
-    limits::{record_bytes, too_large},
+    limits::{Fields, record_bytes, too_large},
     refused, rejection,
 };
 use crate::{
@@ -31,6 +31,7 @@ impl<'a> Batch<'a> {
         &mut self,
         tx: &mut PgConnection,
         mutation: &Mutation,
+        fields: Option<Fields>,
         rules: &'static dyn EntityRules,
         text_fields: &[&str],
         list_fields: &[&str],
@@ -40,7 +41,7 @@ impl<'a> Batch<'a> {
         let Some(current) = self.records.get(&key).cloned() else {
             return match mutation.op {
                 Op::Delete => Ok(refused(id, Refusal::NotFound("no such record"))),
-                Op::Upsert => self.create(tx, mutation, rules).await,
+                Op::Upsert => self.create(tx, mutation, fields, rules).await,
             };
         };
         let library_id = current.library_id;
@@ -79,7 +80,8 @@ impl<'a> Batch<'a> {
             (Op::Upsert, false) => {}
         }
 
-        let incoming = match check_fields(rules, &mutation.data) {
+        let checked = fields.unwrap_or_else(|| check_fields(rules, &mutation.data));
+        let incoming = match checked {
             Ok(fields) => fields,
             Err((field, problem)) => return Ok(refused(id, Refusal::Invalid { field, problem })),
         };
@@ -199,10 +201,11 @@ impl<'a> Batch<'a> {
         &mut self,
         tx: &mut PgConnection,
         mutation: &Mutation,
+        fields: Option<Fields>,
         rules: &'static dyn EntityRules,
     ) -> Result<MutationResult, AppError> {
         let id = mutation.id;
-        let (data, library_id) = match self.checked_new(rules, mutation) {
+        let (data, library_id) = match self.checked_new(rules, mutation, fields) {
             Ok(checked) => checked,
             Err(refusal) => return Ok(refused(id, refusal)),
         };
@@ -317,6 +320,7 @@ impl<'a> Batch<'a> {
         &mut self,
         tx: &mut PgConnection,
         mutation: &Mutation,
+        fields: Option<Fields>,
         rules: &'static dyn EntityRules,
         device_field: Option<&'static str>,
         amendment: Option<Amendment>,
@@ -334,7 +338,7 @@ impl<'a> Batch<'a> {
         {
             return self.amend(tx, mutation, rules, amendment).await;
         }
-        let (mut data, library_id) = match self.checked_new(rules, mutation) {
+        let (mut data, library_id) = match self.checked_new(rules, mutation, fields) {
             Ok(checked) => checked,
             Err(refusal) => return Ok(refused(id, refusal)),
         };

@@ -1,7 +1,11 @@
 //! One batch of pushes inside a transaction that holds the lock: records
 //! loaded once, changed in memory, written in a handful of statements.
 
-use super::{Sender, applied, limits::unfit, refused, rejection};
+use super::{
+    Sender, applied,
+    limits::{Fields, Prepared, prepare},
+    refused, rejection,
+};
 use crate::{
     errors::{AppError, internal},
     sync::{
@@ -14,11 +18,12 @@ use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet, VecDeque};
 use uuid::Uuid;
 
-/// One device's push: who sent it, and what.
-#[derive(Clone, Copy)]
+/// One device's push: who sent it, what, and what its request's task
+/// already checked (`prepare`; checked here if it is empty).
 pub(super) struct Push<'a> {
     pub sender: &'a Sender,
     pub mutations: &'a [Mutation],
+    pub prepared: Vec<Prepared>,
 }
 
 /// A record as the batch sees it.
@@ -73,13 +78,22 @@ impl Done {
 pub(super) async fn apply(
     tx: &mut PgConnection,
     registry: &Registry,
-    pushes: &[Push<'_>],
+    pushes: &mut [Push<'_>],
 ) -> Result<Vec<Vec<MutationResult>>, AppError> {
+    for push in pushes.iter_mut() {
+        if push.prepared.len() != push.mutations.len() {
+            push.prepared = prepare(registry, push.mutations);
+        }
+    }
     let Some(first) = pushes.first() else {
         return Ok(Vec::new());
     };
-    let all = || pushes.iter().flat_map(|push| push.mutations);
-    let ids: Vec<Uuid> = all().map(|m| m.id).collect();
+    let first_sender = first.sender;
+    let ids: Vec<Uuid> = pushes
+        .iter()
+        .flat_map(|push| push.mutations)
+        .map(|m| m.id)
+        .collect();
     let stored: Vec<(Uuid, Option<Uuid>, Uuid, String, Uuid, Value)> = sqlx::query_as(
         "select id, user_id, device_id, entity, record_id, result
          from applied_mutations where id = any($1)",
@@ -101,19 +115,19 @@ pub(super) async fn apply(
         done.insert(id, done_one);
     }
 
-    // Walked once: signatures make this the largest data in a push.
-    let unfit: HashMap<Uuid, MutationResult> = all()
-        .filter_map(|m| unfit(m).map(|result| (m.id, result)))
+    let fresh: Vec<&Mutation> = pushes
+        .iter()
+        .flat_map(|push| push.mutations.iter().zip(&push.prepared))
+        .filter(|(m, prepared)| !done.contains_key(&m.id) && prepared.unfit.is_none())
+        .map(|(m, _)| m)
         .collect();
-    let fresh: Vec<&Mutation> = all()
-        .filter(|m| !done.contains_key(&m.id) && !unfit.contains_key(&m.id))
-        .collect();
-    let mut batch = Batch::load(&mut *tx, registry, first.sender, &fresh).await?;
+    let mut batch = Batch::load(&mut *tx, registry, first_sender, &fresh).await?;
     let mut answers = Vec::with_capacity(pushes.len());
-    for push in pushes {
+    for push in pushes.iter_mut() {
         batch.sender = push.sender;
         let mut results = Vec::with_capacity(push.mutations.len());
-        for mutation in push.mutations {
+        let mutations: &[Mutation] = push.mutations;
+        for (mutation, prepared) in mutations.iter().zip(&mut push.prepared) {
             if let Some(earlier) = done.get(&mutation.id) {
                 results.push(if earlier.repeats(push.sender, mutation) {
                     MutationResult {
@@ -129,12 +143,15 @@ pub(super) async fn apply(
                 });
                 continue;
             }
-            let result = match unfit.get(&mutation.id) {
-                Some(result) => result.clone(),
-                None => batch.apply_one(&mut *tx, mutation).await?,
+            let result = match std::mem::take(prepared) {
+                Prepared {
+                    unfit: Some(result),
+                    ..
+                } => result,
+                Prepared { fields, .. } => batch.apply_one(&mut *tx, mutation, fields).await?,
             };
             batch.applied.push(Applied {
-                mutation: mutation.clone(),
+                mutation,
                 result: result.clone(),
                 device_id: push.sender.device_id,
                 user_id: push.sender.actor.user_id,
@@ -157,8 +174,9 @@ pub(super) async fn apply(
 }
 
 /// A mutation the batch went through, with its result and its sender.
-pub(super) struct Applied {
-    pub mutation: Mutation,
+/// Borrowed: a sign-in's signature is most of a push, and is not copied.
+pub(super) struct Applied<'a> {
+    pub mutation: &'a Mutation,
     pub result: MutationResult,
     pub device_id: Uuid,
     pub user_id: Uuid,
@@ -183,7 +201,7 @@ pub(super) struct Batch<'a> {
     /// so they are in commit order; unused ones are harmless gaps).
     revisions: VecDeque<i64>,
     pub versions: Vec<(Key, i64, Map<String, Value>)>,
-    pub applied: Vec<Applied>,
+    pub applied: Vec<Applied<'a>>,
     /// When the conflicts found now were stored (UTC), read when the first is.
     now: Option<String>,
     /// Mutations still to apply when the first revisions are taken.
@@ -306,6 +324,7 @@ impl<'a> Batch<'a> {
         &mut self,
         tx: &mut PgConnection,
         mutation: &Mutation,
+        fields: Option<Fields>,
     ) -> Result<MutationResult, AppError> {
         let Some(rules) = self.registry.get(&mutation.entity) else {
             if mutation.entity == conflict::ENTITY {
@@ -322,14 +341,14 @@ impl<'a> Batch<'a> {
                 text_fields,
                 list_fields,
             } => {
-                self.apply_merged(tx, mutation, rules, text_fields, list_fields)
+                self.apply_merged(tx, mutation, fields, rules, text_fields, list_fields)
                     .await
             }
             Kind::AppendOnly {
                 device_field,
                 amendment,
             } => {
-                self.apply_append_only(tx, mutation, rules, device_field, amendment)
+                self.apply_append_only(tx, mutation, fields, rules, device_field, amendment)
                     .await
             }
         }

@@ -1,10 +1,16 @@
-//! What can never be stored: U+0000 (PostgreSQL refuses it in text and
-//! jsonb) and changes over `MAX_RECORD_BYTES`.
+//! What a mutation's own content decides, before any record is read: what
+//! can never be stored (U+0000, which PostgreSQL refuses in text and jsonb,
+//! and changes over `MAX_RECORD_BYTES`) and its fields as its entity checks
+//! them. Done in each request's own task, so a room of tablets is checked in
+//! parallel and the one writer only applies.
 
 use super::{refused, rejection};
 use crate::{
     errors::Problem,
-    sync::{MAX_RECORD_BYTES, Mutation, MutationResult, RefusalCode, rules::Refusal},
+    sync::{
+        MAX_RECORD_BYTES, Mutation, MutationResult, Op, RefusalCode,
+        rules::{Refusal, Registry, check_fields},
+    },
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -75,6 +81,35 @@ pub(super) fn unfit(mutation: &Mutation) -> Option<MutationResult> {
         size += bytes;
     }
     (size > MAX_RECORD_BYTES).then(|| too_large(id))
+}
+
+/// A mutation's fields as its entity checks them, or the first bad one.
+pub(super) type Fields = Result<Map<String, Value>, (String, Problem)>;
+
+/// What `prepare` found of one mutation.
+#[derive(Default)]
+pub(super) struct Prepared {
+    /// Why it can never be stored, if so.
+    pub unfit: Option<MutationResult>,
+    /// Its fields checked one by one (an upsert of a known entity that fits).
+    pub fields: Option<Fields>,
+}
+
+/// Each mutation's own checks, in order.
+pub(super) fn prepare(registry: &Registry, mutations: &[Mutation]) -> Vec<Prepared> {
+    mutations
+        .iter()
+        .map(|mutation| {
+            let unfit = unfit(mutation);
+            let fields = match (&unfit, registry.get(&mutation.entity)) {
+                (None, Some(rules)) if mutation.op == Op::Upsert => {
+                    Some(check_fields(rules, &mutation.data))
+                }
+                _ => None,
+            };
+            Prepared { unfit, fields }
+        })
+        .collect()
 }
 
 pub(super) fn too_large(id: Uuid) -> MutationResult {

@@ -106,7 +106,12 @@ pub async fn push(
     }
     let mut tx = pool.begin().await?;
     lock(&mut tx).await?;
-    let results = batch::apply(&mut tx, registry, &[batch::Push { sender, mutations }])
+    let push = batch::Push {
+        sender,
+        mutations,
+        prepared: Vec::new(),
+    };
+    let results = batch::apply(&mut tx, registry, &mut [push])
         .await?
         .pop()
         .unwrap_or_default();

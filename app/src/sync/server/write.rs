@@ -82,7 +82,11 @@ impl Batch<'_> {
             let keep = self.registry.merges(&one.mutation.entity)
                 && one.result.status != Status::Rejected
                 && !gone.contains(&(one.mutation.entity.clone(), one.mutation.record_id));
-            let data = if keep { one.mutation.data } else { Map::new() };
+            let data = if keep {
+                one.mutation.data.clone()
+            } else {
+                Map::new()
+            };
             datas.push(Value::Object(data));
             entities.push(entity_hint(&one.mutation.entity));
             let result =

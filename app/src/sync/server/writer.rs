@@ -6,7 +6,11 @@
 //! retried one by one (mutations are idempotent), so a bad push sinks only
 //! itself.
 
-use super::{Sender, TokenGrant, batch, lock, push};
+use super::{
+    Sender, TokenGrant, batch,
+    limits::{Prepared, prepare},
+    lock, push,
+};
 use crate::{
     accounts::access::Actor,
     errors::{AppError, internal},
@@ -41,6 +45,8 @@ pub struct WriterStats {
 struct Job {
     sender: Sender,
     mutations: Vec<Mutation>,
+    /// Checked by the request's task before it queued the job.
+    prepared: Vec<Prepared>,
     reply: oneshot::Sender<Result<Vec<MutationResult>, AppError>>,
 }
 
@@ -108,6 +114,7 @@ impl Writer {
         }
         let (reply, answer) = oneshot::channel();
         let job = Job {
+            prepared: prepare(self.registry, &mutations),
             sender,
             mutations,
             reply,
@@ -149,7 +156,7 @@ async fn write_groups(
         }
         stats.groups.fetch_add(1, Relaxed);
         stats.pushes.fetch_add(group.len() as u64, Relaxed);
-        match write_group(&pool, registry, &group).await {
+        match write_group(&pool, registry, &mut group).await {
             Ok(all) => {
                 for (job, results) in group.into_iter().zip(all) {
                     // The requester may have gone (timeout, closed tab); its
@@ -177,18 +184,20 @@ async fn write_groups(
 async fn write_group(
     pool: &PgPool,
     registry: &Registry,
-    group: &[Job],
+    group: &mut [Job],
 ) -> Result<Vec<Vec<MutationResult>>, AppError> {
-    let pushes: Vec<batch::Push<'_>> = group
-        .iter()
+    // What each request checked moves into its push (a retry checks again).
+    let mut pushes: Vec<batch::Push<'_>> = group
+        .iter_mut()
         .map(|job| batch::Push {
             sender: &job.sender,
             mutations: &job.mutations,
+            prepared: std::mem::take(&mut job.prepared),
         })
         .collect();
     let mut tx = pool.begin().await?;
     lock(&mut tx).await?;
-    let mut all = Vec::with_capacity(group.len());
+    let mut all = Vec::with_capacity(pushes.len());
     // In arrival order; a run of append-only pushes (a room of kiosks) goes
     // in as one batch, any other push as its own.
     let append_only = |push: &batch::Push<'_>| {
@@ -196,7 +205,7 @@ async fn write_group(
             .iter()
             .all(|m| registry.get(&m.entity).is_some() && !registry.merges(&m.entity))
     };
-    for run in pushes.chunk_by(|a, b| append_only(a) && append_only(b)) {
+    for run in pushes.chunk_by_mut(|a, b| append_only(a) && append_only(b)) {
         all.extend(batch::apply(&mut tx, registry, run).await?);
     }
     tx.commit().await?;
