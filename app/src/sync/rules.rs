@@ -199,7 +199,14 @@ pub fn check(
     rules: &dyn EntityRules,
     data: &Map<String, Value>,
 ) -> Result<Map<String, Value>, (String, Problem)> {
-    let data = check_fields(rules, data)?;
+    check_whole(rules, check_fields(rules, data)?)
+}
+
+/// Fields already checked one by one, checked as a whole record.
+pub fn check_whole(
+    rules: &dyn EntityRules,
+    data: Map<String, Value>,
+) -> Result<Map<String, Value>, (String, Problem)> {
     rules
         .check_record(&data)
         .map_err(|(field, problem)| (field.to_owned(), problem))?;

@@ -7,7 +7,7 @@ use crate::{
     errors::Problem,
     sync::{
         Mutation,
-        rules::{EntityRules, Owner, Refusal, WriteCheck, check_fields, uuid_in},
+        rules::{EntityRules, Owner, Refusal, WriteCheck, check_fields, check_whole, uuid_in},
     },
 };
 use serde_json::{Map, Value};
@@ -81,10 +81,8 @@ impl Batch<'_> {
     ) -> Result<(Map<String, Value>, Uuid), Refusal> {
         let data = fields
             .unwrap_or_else(|| check_fields(rules, &mutation.data))
+            .and_then(|fields| check_whole(rules, fields))
             .map_err(|(field, problem)| Refusal::Invalid { field, problem })?;
-        rules
-            .check_record(&data)
-            .map_err(|(field, problem)| Refusal::invalid(field, problem))?;
         match self.owner_of(rules, &data) {
             Some(library_id) => Ok((data, library_id)),
             None => Err(Refusal::invalid(
