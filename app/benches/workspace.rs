@@ -35,6 +35,7 @@ fn change(entity: &str, rev: i64, data: Value) -> Change {
         rev,
         deleted: false,
         data: data.as_object().cloned().unwrap_or_default(),
+        library_id: None,
     }
 }
 

@@ -168,11 +168,11 @@ test('a kiosk on a tablet works offline: three drawn sign-ins with a reload betw
   await context.close();
 });
 
-test('a kiosk link on a second tablet adds sign-ins to its meeting, and its token opens nothing else', async ({
+test('a kiosk link on a second tablet adds sign-ins to its meeting, its token opens nothing else, and a new link sends what a revoked one left', async ({
   browser,
   playwright,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(150_000);
   const office = await browser.newContext();
   const page = await office.newPage();
   await signIn(page, LIBRARIAN);
@@ -276,6 +276,24 @@ test('a kiosk link on a second tablet adds sign-ins to its meeting, and its toke
   await expect(kiosk.getByText('1 wpis czeka na wysłanie')).toBeVisible();
   expect((await api.post('/api/kiosk', { data: {} })).status()).toBe(401);
   await api.dispose();
+
+  // A new link for the meeting, opened on the same tablet, sends what the
+  // revoked one left behind.
+  await kiosk.close();
+  await page.getByRole('button', { name: 'Utwórz link do kiosku' }).click();
+  const renewed = await page.getByLabel('Link do kiosku').inputValue();
+  expect(renewed).not.toBe(link);
+  const again = await tablet.newPage();
+  await again.goto(renewed);
+  await again.getByLabel('PIN (od 4 do 8 cyfr)').fill('2468');
+  await again.getByLabel('Powtórz PIN').fill('2468');
+  await again.getByRole('button', { name: 'Uruchom kiosk' }).click();
+  await expect(again.getByText('Wszystkie wpisy wysłane')).toBeVisible({ timeout: 20_000 });
+  expect(
+    sql(
+      `select count(*) from records where entity = 'sign_in' and data->>'meeting_id' = '${meeting}' and data->>'full_name' = 'Po Odwołaniu'`,
+    ),
+  ).toBe('1');
   await tablet.close();
   await office.close();
 });

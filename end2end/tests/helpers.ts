@@ -17,6 +17,9 @@ export async function signIn(page: Page, email: string, password: string = DEMO_
 
 export const LIBRARIAN = 'biblioteka1@demo.local';
 
+/** The demo's partnership of Zalesie, the librarian's library (server/src/demo/mod.rs). */
+export const ZALESIE_PARTNERSHIP = '5a1e0000-0000-4000-8000-000000000301';
+
 /** One value from the test database (scripts/test exports DATABASE_URL). */
 export function sql(query: string): string {
   const url = process.env.DATABASE_URL;

@@ -1,8 +1,5 @@
 import { Page, expect, test } from '@playwright/test';
-import { LIBRARIAN, expectAccessible, instantFromNow, signIn, sql, uniqueTitle } from './helpers';
-
-/** Zalesie's partnership in the demo data (server/src/demo.rs). */
-const ZALESIE_PARTNERSHIP = '5a1e0000-0000-4000-8000-000000000301';
+import { LIBRARIAN, ZALESIE_PARTNERSHIP, expectAccessible, instantFromNow, signIn, sql, uniqueTitle } from './helpers';
 
 function mutation(entity: string, recordId: string, data: object) {
   return {

@@ -127,6 +127,26 @@ impl Actor {
             && account.programs.is_subset(&self.coordinator_of)
     }
 
+    /// The libraries a device of this person holds: her own (with their
+    /// branches) and her tutored ones, and of the libraries she may see,
+    /// those she chose to take offline (`offline`). A coordinator or admin
+    /// holds none by default: her screens are served by the server.
+    pub fn device_scope(&self, offline: &[Uuid]) -> BTreeSet<Uuid> {
+        let visible = |id: &Uuid| self.may(Action::View, Target::Library(*id));
+        self.librarian_of
+            .iter()
+            .chain(&self.tutor_of)
+            .chain(offline.iter().filter(|id| visible(id)))
+            .copied()
+            .collect()
+    }
+
+    /// Whether a device of this person gets a library's contact data and
+    /// other details only its editors need.
+    pub fn gets_editor_fields(&self, library: Uuid) -> bool {
+        self.may(Action::Edit, Target::Library(library))
+    }
+
     /// The libraries this person may see, for filtering lists in SQL.
     pub fn visible_libraries(&self) -> Scope {
         if self.is_admin {
@@ -201,6 +221,31 @@ mod tests {
         assert!(actor.may(Action::View, Target::Library(id(1))));
         assert!(actor.may(Action::LogHours, Target::Library(id(1))));
         assert!(!actor.may(Action::Edit, Target::Library(id(1))));
+    }
+
+    #[test]
+    fn a_device_holds_what_its_person_works_with_and_what_she_chose_of_what_she_sees() {
+        let librarian = Actor {
+            librarian_of: [id(1), id(2)].into(),
+            ..Actor::default()
+        };
+        assert_eq!(librarian.device_scope(&[id(9)]), [id(1), id(2)].into());
+        let tutor = Actor {
+            tutor_of: [id(3)].into(),
+            ..Actor::default()
+        };
+        assert_eq!(tutor.device_scope(&[]), [id(3)].into());
+        assert!(!tutor.gets_editor_fields(id(3)));
+        let coordinator = Actor {
+            coordinator_of: [id(50)].into(),
+            coordinated_libraries: [id(4), id(5)].into(),
+            ..Actor::default()
+        };
+        assert!(coordinator.device_scope(&[]).is_empty());
+        // A library outside her programs stays out, whatever the device asks.
+        assert_eq!(coordinator.device_scope(&[id(5), id(6)]), [id(5)].into());
+        assert!(!coordinator.gets_editor_fields(id(5)));
+        assert!(librarian.gets_editor_fields(id(2)));
     }
 
     #[test]

@@ -54,6 +54,11 @@ impl EntityRules for SignIns {
             && uuid_in(&m.data, "meeting_id") == Some(meeting)
     }
 
+    /// A tutor or coordinator reads who came, never how to reach them.
+    fn editors_only(&self) -> &'static [&'static str] {
+        &["contact"]
+    }
+
     fn label(&self, locale: Locale) -> String {
         td_string!(locale, sync.entity_sign_in).to_string()
     }

@@ -305,6 +305,7 @@ mod tests {
                 rev: 1,
                 deleted: false,
                 data: m.data.clone(),
+                library_id: None,
             })
             .collect();
         let acknowledged: Vec<MutationResult> = batch

@@ -12,6 +12,7 @@ use crate::{
     },
     errors::{AppError, Field, Problem},
     i18n::{t, t_string, use_i18n},
+    sync::offline::OfflineChoice,
     ui::{ErrorNotice, adopt_typed, list_query, problem_text},
 };
 use leptos::prelude::*;
@@ -175,6 +176,7 @@ fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> i
         <h1>{title}</h1>
         <p class="lead">{library.municipality.clone()}", "{t!(i18n, libraries.voivodeship_short)}" "{library.voivodeship.clone()}</p>
         {parent}
+        {(!library.held_by_default).then(|| view! { <OfflineChoice library=library.id /> })}
         <crate::support::glance::LibraryGlance library_id=library.id />
         <div class="columns">
             <section>

@@ -97,6 +97,10 @@ pub struct LibraryView {
     pub can_invite: bool,
     /// Programs in which the viewer may assign a tutor to this library.
     pub tutor_programs: Vec<ProgramRef>,
+    /// Whether every device of the viewer holds this library (hers, or
+    /// tutored by her); otherwise she may choose to take it offline.
+    #[serde(default)]
+    pub held_by_default: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

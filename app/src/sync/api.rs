@@ -1,6 +1,6 @@
 //! `POST /api/sync`: push mutations, pull changes, in one round trip.
 
-use super::{Mutation, SyncResponse};
+use super::{Fill, Mutation, SyncResponse};
 use crate::errors::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
@@ -11,6 +11,10 @@ pub async fn sync(
     cursor: i64,
     pull_limit: u32,
     mutations: Vec<Mutation>,
+    // What the device holds (`Holding`); absent from older clients.
+    held: Option<Vec<Uuid>>,
+    offline: Option<Vec<Uuid>>,
+    fill: Option<Fill>,
 ) -> Result<SyncResponse, AppError> {
     use crate::server_context as ctx;
     ctx::with_pool(|pool| async move {
@@ -25,17 +29,33 @@ pub async fn sync(
                 changes: Vec::new(),
                 cursor,
                 more: false,
+                scope: None,
+                fill: None,
             });
         }
         let actor = ctx::actor().await?;
+        let holding = super::Holding {
+            held,
+            offline: offline.unwrap_or_default(),
+            fill,
+        };
         let results = writer.push(&actor, device_id, mutations).await?;
-        let (changes, cursor, more) =
-            super::server::pull(&pool, &actor, cursor, pull_limit).await?;
+        let page = super::server::pull(
+            &pool,
+            writer.registry(),
+            &actor,
+            cursor,
+            pull_limit,
+            &holding,
+        )
+        .await?;
         Ok(SyncResponse {
             results,
-            changes,
-            cursor,
-            more,
+            changes: page.changes,
+            cursor: page.cursor,
+            more: page.more,
+            scope: Some(page.scope),
+            fill: page.fill,
         })
     })
     .await

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod local;
 #[cfg(feature = "ssr")]
 pub mod merge;
+pub mod offline;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -133,6 +134,41 @@ pub struct Change {
     pub rev: i64,
     pub deleted: bool,
     pub data: Map<String, Value>,
+    /// The library the record belongs to: a device drops the records of a
+    /// library that leaves its scope. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library_id: Option<Uuid>,
+}
+
+/// Most libraries a device may ask to hold offline.
+pub const MAX_OFFLINE_LIBRARIES: usize = 1000;
+
+/// What a device holds, sent with each pull (all optional on the wire: a
+/// request without them is answered as before, over everything the person
+/// works with).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holding {
+    /// Libraries whose records the device holds up to `cursor`, as the last
+    /// answer's `scope` said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Vec<Uuid>>,
+    /// Libraries a coordinator or admin chose to take offline on this
+    /// device, beyond her own and her tutored ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offline: Vec<Uuid>,
+    /// A fill under way, as the last answer gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Fill>,
+}
+
+/// Libraries new to a device's scope get their records up to its cursor
+/// first, in pages, before the cursor moves on: so the cursor never skips
+/// a change of a library added late.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fill {
+    pub libraries: Vec<Uuid>,
+    /// The last revision of the fill already sent.
+    pub after: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,4 +177,11 @@ pub struct SyncResponse {
     pub changes: Vec<Change>,
     pub cursor: i64,
     pub more: bool,
+    /// The libraries the device holds once it has taken in this answer:
+    /// records of any other library (but those with unsent changes) go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<Uuid>>,
+    /// A fill to go on with (send it back in `Holding::fill`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Fill>,
 }

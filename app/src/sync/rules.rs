@@ -132,6 +132,13 @@ pub trait EntityRules: Send + Sync + 'static {
         false
     }
 
+    /// Fields pulled only to devices of people who may edit the record's
+    /// library (an attendee's contact data): the others' devices never
+    /// hold them.
+    fn editors_only(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// What the sync panel calls a record of this entity ("Spotkanie").
     fn label(&self, locale: Locale) -> String;
     /// What the sync panel calls a field when a change to it is refused.

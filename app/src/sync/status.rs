@@ -24,7 +24,9 @@ pub fn SyncStatusButton() -> impl IntoView {
         let status = sync.status.get();
         let summary = status.summary?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-        let text = if summary.needs_attention > 0 {
+        let text = if let Some(trouble) = status.trouble.filter(|t| t.needs_attention()) {
+            trouble_headline(trouble)
+        } else if summary.needs_attention > 0 {
             let n = count(summary.needs_attention);
             t_string!(i18n, sync.attention, count = n).to_string()
         } else if summary.waiting > 0 {
@@ -56,9 +58,20 @@ pub fn SyncStatusButton() -> impl IntoView {
     }
 }
 
+/// The header's words for trouble a person must act on: never "saved".
+fn trouble_headline(trouble: Trouble) -> String {
+    let i18n = use_i18n();
+    match trouble {
+        Trouble::NewerData => t_string!(i18n, sync.attention_newer),
+        _ => t_string!(i18n, sync.attention_full),
+    }
+    .to_string()
+}
+
 fn trouble_text(trouble: Trouble) -> String {
     let i18n = use_i18n();
     match trouble {
+        Trouble::ReplicaFull => t_string!(i18n, sync.trouble_replica_full),
         Trouble::Offline => t_string!(i18n, sync.trouble_offline),
         Trouble::Server => t_string!(i18n, sync.trouble_server),
         Trouble::SignedOut => t_string!(i18n, sync.trouble_signed_out),

@@ -719,7 +719,7 @@ async fn a_coordinator_reads_a_librarys_meetings_but_cannot_change_them(pool: Pg
     .await;
     assert!(made.body.contains(r#""status":"applied""#), "{}", made.body);
 
-    let pulled = call(&pool, "/api/sync", r#"{"device_id":"5a1e0000-0000-4000-8000-00000000c0de","cursor":0,"pull_limit":100,"mutations":[]}"#, Some(&coordinator)).await;
+    let pulled = call(&pool, "/api/sync", &format!(r#"{{"device_id":"5a1e0000-0000-4000-8000-00000000c0de","cursor":0,"pull_limit":100,"mutations":[],"offline":["{}"]}}"#, demo::ZALESIE), Some(&coordinator)).await;
     assert!(
         pulled.body.contains(&meeting.to_string()),
         "{}",

@@ -108,14 +108,21 @@ async fn reading(
         let last = done.load(Ordering::SeqCst);
         loop {
             let limit = rng.random_range(1..=40);
-            let (changes, next, more) = app::sync::server::pull(&pool, &actor, cursor, limit)
+            let registry = app::entities::registry();
+            // The coordinator takes both libraries offline; a librarian's
+            // scope is her own whatever she asks.
+            let holding = app::sync::Holding {
+                offline: vec![server::demo::ZALESIE, server::demo::RUDKA],
+                ..Default::default()
+            };
+            let page = app::sync::server::pull(&pool, registry, &actor, cursor, limit, &holding)
                 .await
                 .expect("pull");
-            for change in changes {
+            for change in page.changes {
                 held.insert((change.entity, change.record_id), change.rev);
             }
-            cursor = next;
-            if !more {
+            cursor = page.cursor;
+            if !page.more {
                 break;
             }
         }

@@ -152,14 +152,21 @@ impl Setup {
     async fn notes_pulled(&self, bytes: usize) -> (Vec<Change>, usize) {
         let (mut cursor, mut pages, mut notes) = (0, 0, Vec::new());
         loop {
-            let (changes, next, more) =
-                pull_within(&self.pool, &self.librarian, cursor, 1000, bytes)
-                    .await
-                    .expect("pull");
+            let holding = Default::default();
+            let page = pull_within(
+                &self.pool,
+                registry(),
+                &self.librarian,
+                (cursor, 1000),
+                &holding,
+                bytes,
+            )
+            .await
+            .expect("pull");
             pages += 1;
-            notes.extend(changes.into_iter().filter(|c| c.entity == NOTE));
-            cursor = next;
-            if !more {
+            notes.extend(page.changes.into_iter().filter(|c| c.entity == NOTE));
+            cursor = page.cursor;
+            if !page.more {
                 return (notes, pages);
             }
         }

@@ -14,5 +14,6 @@ mod forward;
 mod http;
 mod partners;
 mod plans;
+mod scope;
 mod support;
 mod sync;

@@ -168,27 +168,49 @@ async fn a_pull_returns_everything_visible_and_nothing_else(pool: PgPool) {
     let one = sync(&pool, &librarian1, Uuid::new_v4(), 0, &[]).await;
     assert_eq!(ids(&one), [zalesie.to_string()]);
     assert_eq!(one["changes"][0]["data"]["title"], "Zalesie");
-    let all = sync(&pool, &coordinator, Uuid::new_v4(), 0, &[]).await;
+    // A coordinator's device holds nothing unless she takes libraries offline.
+    let none = sync(&pool, &coordinator, Uuid::new_v4(), 0, &[]).await;
+    assert_eq!(ids(&none), Vec::<String>::new());
+    assert_eq!(none["scope"], json!([]));
+    let offline = json!([demo::ZALESIE, demo::RUDKA, Uuid::new_v4()]);
+    let pull = |cursor: i64, limit: u32, held: &Value| {
+        json!({"device_id": device, "cursor": cursor, "pull_limit": limit, "mutations": [],
+               "held": held, "offline": offline})
+        .to_string()
+    };
+    let all = call(
+        &pool,
+        "/api/sync",
+        &pull(0, 100, &json!([])),
+        Some(&coordinator),
+    )
+    .await;
+    let all: Value = serde_json::from_str(&all.body).expect("json");
     assert_eq!(ids(&all), [zalesie.to_string(), rudka.to_string()]);
+    let mut scope = vec![demo::ZALESIE, demo::RUDKA];
+    scope.sort();
+    assert_eq!(all["scope"], json!(scope), "only libraries she may see");
 
     // Pages: one change at a time, with `more` until the end.
     let page = call(
         &pool,
         "/api/sync",
-        &json!({"device_id": device, "cursor": 0, "pull_limit": 1, "mutations": []}).to_string(),
+        &pull(0, 1, &json!([])),
         Some(&coordinator),
     )
     .await;
     let page: Value = serde_json::from_str(&page.body).expect("json");
     assert_eq!(page["more"], true);
-    let next = sync(
+    let cursor = page["cursor"].as_i64().expect("cursor");
+    let held = &page["scope"];
+    let next = call(
         &pool,
-        &coordinator,
-        device,
-        page["cursor"].as_i64().expect("cursor"),
-        &[],
+        "/api/sync",
+        &pull(cursor, 1, held),
+        Some(&coordinator),
     )
     .await;
+    let next: Value = serde_json::from_str(&next.body).expect("json");
     assert_eq!(ids(&next), [rudka.to_string()]);
     assert_eq!(next["more"], false);
 
@@ -252,21 +274,32 @@ async fn a_librarians_mutation_on_another_librarys_record_is_rejected_and_change
     );
 }
 
-#[sqlx::test(migrator = "app::db::MIGRATOR")]
-async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(pool: PgPool) {
-    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+/// A meeting of Zalesie's partnership with `minutes`, made by the signed-in
+/// librarian: its id and revision.
+async fn meeting_with_minutes(pool: &PgPool, cookie: &str, minutes: &str) -> (Uuid, i64) {
     let record = Uuid::new_v4();
     let mut start = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
-    start["minutes"] = json!("Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci.\n");
+    start["minutes"] = json!(minutes);
     let created = sync(
-        &pool,
-        &cookie,
+        pool,
+        cookie,
         Uuid::new_v4(),
         0,
         &[mutation(record, None, start)],
     )
     .await;
-    let base = created["results"][0]["rev"].as_i64().expect("rev");
+    (record, created["results"][0]["rev"].as_i64().expect("rev"))
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(pool: PgPool) {
+    let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let (record, base) = meeting_with_minutes(
+        &pool,
+        &cookie,
+        "Akapit pierwszy.\nAkapit drugi.\nAkapit trzeci.\n",
+    )
+    .await;
 
     // Tablet and laptop both start from `base`, offline.
     let tablet = mutation(
@@ -385,18 +418,7 @@ async fn edits_from_two_devices_merge_and_a_true_overlap_is_kept_as_a_conflict(p
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_conflict_made_in_a_push_goes_with_the_record_that_push_deletes(pool: PgPool) {
     let cookie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
-    let record = Uuid::new_v4();
-    let mut start = meeting("Spotkanie", ZALESIE_PARTNERSHIP);
-    start["minutes"] = json!("Pierwszy.\nDrugi.\nTrzeci.\n");
-    let created = sync(
-        &pool,
-        &cookie,
-        Uuid::new_v4(),
-        0,
-        &[mutation(record, None, start)],
-    )
-    .await;
-    let base = created["results"][0]["rev"].as_i64().expect("rev");
+    let (record, base) = meeting_with_minutes(&pool, &cookie, "Pierwszy.\nDrugi.\nTrzeci.\n").await;
     let tablet = mutation(
         record,
         Some(base),

@@ -5,7 +5,7 @@ use super::*;
 use crate::{
     errors::AppError,
     sync::{
-        Mutation, MutationResult, RefusalCode, SyncResponse,
+        Holding, Mutation, MutationResult, RefusalCode, SyncResponse,
         local::{BrowserStorage, Storage as _},
     },
 };
@@ -28,6 +28,8 @@ enum Outcome {
     SignedOut,
     OtherTab,
     Store(StoreError),
+    /// What the server sent does not fit in the store (what was made here is safe).
+    ReplicaFull,
 }
 
 fn now_ms() -> f64 {
@@ -128,7 +130,12 @@ impl SyncEngine {
             tab,
             until: now + ms,
         };
-        serde_json::to_string(&lease).is_ok_and(|text| storage.set(&key, &text).is_ok())
+        // A store too full for the lease is a store too full for the round,
+        // which says so; no other tab holds it, so this one goes on.
+        if let Ok(text) = serde_json::to_string(&lease) {
+            let _ = storage.set(&key, &text);
+        }
+        true
     }
 
     pub(super) fn release_lease(&self) {
@@ -180,6 +187,7 @@ impl SyncEngine {
             Outcome::Offline => (Some(Trouble::Offline), Some(OFFLINE_CHECK_MS)),
             Outcome::SignedOut => (Some(Trouble::SignedOut), None),
             Outcome::Store(error) => (Some(store_trouble(&error)), Some(IDLE_PULL_MS)),
+            Outcome::ReplicaFull => (Some(Trouble::ReplicaFull), Some(IDLE_PULL_MS)),
             Outcome::Failed => {
                 let delay = self
                     .state
@@ -241,9 +249,9 @@ impl SyncEngine {
             let limit = self.state.with_value(|state| state.batch);
             let prepared = open(&device).and_then(|mut store| {
                 let batch = store.take_batch(limit)?;
-                Ok((store.device_id(), store.cursor(), batch))
+                Ok((store.device_id(), store.cursor(), store.holding(), batch))
             });
-            let (device_id, cursor, batch) = match prepared {
+            let (device_id, cursor, holding, batch) = match prepared {
                 Ok(prepared) => prepared,
                 Err(error) => return Outcome::Store(error),
             };
@@ -255,7 +263,14 @@ impl SyncEngine {
             let first = batch.first().map(|m| m.id);
             let answer = match &device {
                 Device::Person(_) => {
-                    super::super::api::sync(device_id, cursor, PULL_LIMIT, batch).await
+                    let Holding {
+                        held,
+                        offline,
+                        fill,
+                    } = holding;
+                    let offline = Some(offline);
+                    let api = super::super::api::sync;
+                    api(device_id, cursor, PULL_LIMIT, batch, held, offline, fill).await
                 }
                 Device::Link { token, .. } => push_with_token(token, device_id, batch).await,
             };
@@ -270,14 +285,20 @@ impl SyncEngine {
                 .map(|answer| {
                     // Reopened: the page may have saved while the request was out.
                     open(&device).and_then(|mut store| {
-                        let changes: &[_] = if link { &[] } else { &answer.changes };
-                        let cursor = if link { 0 } else { answer.cursor };
                         let now = crate::clock::now_instant();
-                        store.apply_response(&answer.results, changes, cursor, now)?;
                         if link {
+                            store.apply_response(&answer.results, &[], 0, now)?;
                             store.forget_acknowledged()?;
+                            return Ok(true);
                         }
-                        Ok(())
+                        match store.apply_answer(answer, now.clone()) {
+                            // What came does not fit; the acknowledgements,
+                            // which only free room, still go in.
+                            Err(StoreError::Full) => store
+                                .apply_response(&answer.results, &[], cursor, now)
+                                .map(|()| false),
+                            other => other.map(|()| true),
+                        }
                     })
                 });
             if self.state.try_with_value(|_| ()).is_none() {
@@ -285,8 +306,10 @@ impl SyncEngine {
             }
             match answer {
                 Ok(answer) => {
-                    if let Some(Err(error)) = applied {
-                        return Outcome::Store(error);
+                    match applied {
+                        Some(Err(error)) => return Outcome::Store(error),
+                        Some(Ok(false)) => return Outcome::ReplicaFull,
+                        _ => {}
                     }
                     self.state.update_value(|state| state.batch = PUSH_BATCH);
                     self.changed();

@@ -68,10 +68,24 @@ pub enum Trouble {
     Server,
     /// The session ended: changes wait on the device until the person signs in.
     SignedOut,
-    /// The browser's storage is full or refused.
+    /// The browser's storage is full or refused: a change was not saved.
     StoreFull,
+    /// What the server sent does not fit in the browser's storage: what
+    /// was made here is saved and sent, but this device is not up to date.
+    ReplicaFull,
     /// The data on this device was written by a newer version of the app.
     NewerData,
+}
+
+impl Trouble {
+    /// Whether the header says "needs attention" instead of how far the
+    /// changes are: the store cannot take more, or cannot be read.
+    pub fn needs_attention(self) -> bool {
+        matches!(
+            self,
+            Trouble::StoreFull | Trouble::ReplicaFull | Trouble::NewerData
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

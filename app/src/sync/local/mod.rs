@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 mod device;
 mod records;
+mod rescue;
+mod scope;
 mod storage;
 pub use device::{forget_others, people, read_as};
 use records::Meta;
@@ -84,13 +86,20 @@ impl<S: Storage> LocalStore<S> {
                 cursor: 0,
                 next_seq: 1,
                 last_sent_at: None,
+                held: Some(Vec::new()),
+                offline: Vec::new(),
+                fill: None,
+                relabel: false,
             },
         };
         match store.read::<Meta>("meta")? {
             Some(meta) if meta.schema_version > SCHEMA_VERSION => {
                 return Err(StoreError::Newer(meta.schema_version));
             }
-            Some(meta) => store.meta = meta,
+            Some(meta) => {
+                store.meta = meta;
+                store.relabel_if_unscoped();
+            }
             None => store.write("meta", &store.meta.clone())?,
         }
         Ok(store)
@@ -331,16 +340,18 @@ impl<S: Storage> LocalStore<S> {
         for change in changes {
             // A late answer can carry older states than the device has.
             let key = Self::record_key(&change.entity, change.record_id);
-            if self
-                .read::<Pulled>(&key)?
-                .is_some_and(|known| known.rev >= change.rev)
-            {
+            // The same state again is taken in if it now says its library.
+            let known = self.read::<Pulled>(&key)?;
+            if known.is_some_and(|known| {
+                known.rev > change.rev || (known.rev == change.rev && known.library.is_some())
+            }) {
                 continue;
             }
             let pulled = Pulled {
                 rev: change.rev,
                 deleted: change.deleted,
                 data: change.data.clone(),
+                library: change.library_id,
             };
             self.write(&Self::record_key(&change.entity, change.record_id), &pulled)?;
             self.add_to_index(&change.entity, change.record_id)?;
@@ -452,43 +463,6 @@ impl<S: Storage> LocalStore<S> {
         let mut refused = self.refused()?;
         refused.retain(|r| r.mutation.id != mutation_id);
         self.write("refused", &refused)
-    }
-
-    /// Everything not yet accepted, for a file the person can keep.
-    pub fn rescue(&self) -> Result<Rescue, StoreError> {
-        Ok(Rescue {
-            schema_version: SCHEMA_VERSION,
-            device_id: self.meta.device_id,
-            pending: self
-                .outbox()?
-                .into_iter()
-                .filter(|p| p.acked_rev.is_none())
-                .map(|p| p.mutation)
-                .collect(),
-            refused: self.refused()?,
-        })
-    }
-
-    /// Puts a rescue file's changes back in the outbox; ones already here
-    /// are skipped, and the server applies each id at most once anyway.
-    /// Returns how many were added.
-    pub fn import_rescue(&mut self, rescue: Rescue) -> Result<usize, StoreError> {
-        let mut outbox = self.outbox()?;
-        let mut added = 0;
-        for mutation in rescue.pending {
-            if outbox.iter().any(|p| p.mutation.id == mutation.id) {
-                continue;
-            }
-            self.add_to_index(&mutation.entity, mutation.record_id)?;
-            outbox.push(Pending {
-                mutation,
-                sent: false,
-                acked_rev: None,
-            });
-            added += 1;
-        }
-        self.write("outbox", &outbox)?;
-        Ok(added)
     }
 }
 

@@ -15,6 +15,20 @@ pub(super) struct Meta {
     pub(super) next_seq: u64,
     /// When the outbox was last emptied by the server (RFC 3339, device clock; display only).
     pub(super) last_sent_at: Option<String>,
+    /// The libraries whose records this store holds up to `cursor`. `None`
+    /// in a store written before devices had scopes (its records do not
+    /// say their library): it is relabelled.
+    #[serde(default)]
+    pub(super) held: Option<Vec<Uuid>>,
+    /// Libraries chosen to be held offline beyond the person's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) offline: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) fill: Option<crate::sync::Fill>,
+    /// Pulling everything again from the start, so every record learns its
+    /// library; those the pull does not bring back go when it ends.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) relabel: bool,
 }
 
 /// A record as the server last sent it.
@@ -23,6 +37,9 @@ pub struct Pulled {
     pub rev: i64,
     pub deleted: bool,
     pub data: Map<String, Value>,
+    /// The library it belongs to (unknown in stores written before scopes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<Uuid>,
 }
 
 /// A mutation in the outbox; `sent` once it went out in a request whose

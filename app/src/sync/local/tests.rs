@@ -112,6 +112,7 @@ fn pulled_state_stays_under_pending_edits_and_acknowledged_ones_leave() {
         rev: 5,
         deleted: false,
         data: fields(json!({"title": "Z serwera", "minutes": "cudze"})),
+        library_id: None,
     };
     store.apply_response(&[], &[pulled], 5, None).expect("pull");
     let view = store.view("meeting", id).expect("view").expect("record");
@@ -330,6 +331,7 @@ fn a_meeting_with_long_minutes_costs_little_more_than_its_text() {
         rev: 1,
         deleted: false,
         data: meeting,
+        library_id: None,
     };
     store
         .apply_response(&ack(&batch, 1), &[pulled], 1, None)
@@ -428,6 +430,7 @@ fn a_conflict_over_a_cleared_field_is_listed_with_the_empty_side_as_null() {
                 rev: 1 + n as i64,
                 deleted: false,
                 data,
+                library_id: None,
             }
         })
         .collect();

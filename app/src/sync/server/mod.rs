@@ -19,7 +19,7 @@ mod write;
 mod writer;
 
 pub use history::{HISTORY_DAYS, Pruned, prune_history};
-pub use pull::{pull, pull_within};
+pub use pull::{Page, pull, pull_within};
 pub use writer::{Writer, WriterStats};
 
 use super::{

@@ -158,5 +158,6 @@ pub async fn library(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<LibraryVi
             .collect(),
         can_invite,
         tutor_programs,
+        held_by_default: actor.device_scope(&[]).contains(&id),
     })
 }

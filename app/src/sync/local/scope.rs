@@ -1,0 +1,226 @@
+//! Which libraries a device store holds: what it tells the server with each
+//! pull, and letting go of the records of a library that left its scope.
+//! Nothing with an unsent change goes.
+
+use super::{LocalStore, Pulled, Storage, StoreError};
+use crate::sync::{Holding, SyncResponse};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+impl<S: Storage> LocalStore<S> {
+    /// What this store holds, for the next pull.
+    pub fn holding(&self) -> Holding {
+        Holding {
+            held: self.meta.held.clone(),
+            offline: self.meta.offline.clone(),
+            fill: self.meta.fill.clone(),
+        }
+    }
+
+    /// The libraries its person chose to hold offline here.
+    pub fn offline_libraries(&self) -> &[Uuid] {
+        &self.meta.offline
+    }
+
+    /// Chooses the libraries held offline here (beyond the person's own);
+    /// the next pulls bring or drop their records.
+    pub fn set_offline_libraries(&mut self, mut libraries: Vec<Uuid>) -> Result<(), StoreError> {
+        libraries.sort_unstable();
+        libraries.dedup();
+        self.meta.offline = libraries;
+        self.write("meta", &self.meta.clone())
+    }
+
+    /// A store from before scopes: its records do not say their library, so
+    /// it pulls everything again from the start (its records stay readable
+    /// meanwhile) and lets go of what does not come back.
+    pub(super) fn relabel_if_unscoped(&mut self) {
+        if self.meta.held.is_some() {
+            return;
+        }
+        self.meta.held = Some(Vec::new());
+        if self.meta.cursor > 0 {
+            self.meta.cursor = 0;
+            self.meta.relabel = true;
+        }
+        // Written with the next answer if the store is full now.
+        let _ = self.write("meta", &self.meta.clone());
+    }
+
+    /// Takes in a whole answer to a pull: records of libraries no longer
+    /// held go first (unless they hold unsent changes), then the answer's
+    /// results, changes, cursor and scope are taken in together.
+    pub fn apply_answer(
+        &mut self,
+        answer: &SyncResponse,
+        now: Option<String>,
+    ) -> Result<(), StoreError> {
+        if let Some(scope) = &answer.scope {
+            let keep: HashSet<Uuid> = scope
+                .iter()
+                .chain(answer.fill.iter().flat_map(|fill| &fill.libraries))
+                .copied()
+                .collect();
+            let relabelled = self.meta.relabel && !answer.more;
+            let left = self
+                .meta
+                .held
+                .iter()
+                .flatten()
+                .any(|library| !keep.contains(library));
+            if left || relabelled {
+                self.drop_outside(&keep, relabelled)?;
+            }
+            self.meta.held = Some(scope.clone());
+            self.meta.fill = answer.fill.clone();
+            self.meta.relabel &= !relabelled;
+        }
+        self.apply_response(&answer.results, &answer.changes, answer.cursor, now)
+    }
+
+    /// Removes pulled records of libraries outside `keep` (and, with
+    /// `unlabelled`, those that do not say their library), except records
+    /// with changes still in the outbox or refused.
+    fn drop_outside(&mut self, keep: &HashSet<Uuid>, unlabelled: bool) -> Result<(), StoreError> {
+        let mine: HashSet<(String, Uuid)> = self
+            .outbox()?
+            .into_iter()
+            .map(|p| p.mutation)
+            .chain(self.refused()?.into_iter().map(|r| r.mutation))
+            .map(|m| (m.entity, m.record_id))
+            .collect();
+        let index = format!("{}index/", self.prefix);
+        let entities: Vec<String> = self
+            .storage
+            .keys()
+            .into_iter()
+            .filter_map(|key| key.strip_prefix(&index).map(str::to_owned))
+            .collect();
+        for entity in entities {
+            let key = Self::index_key(&entity);
+            let ids: Vec<Uuid> = self.read(&key)?.unwrap_or_default();
+            let mut kept = Vec::with_capacity(ids.len());
+            for id in ids {
+                let record = Self::record_key(&entity, id);
+                let goes = !mine.contains(&(entity.clone(), id))
+                    && self.read::<Pulled>(&record)?.is_some_and(|pulled| {
+                        pulled
+                            .library
+                            .map_or(unlabelled, |library| !keep.contains(&library))
+                    });
+                if goes {
+                    self.storage.remove(&format!("{}{record}", self.prefix));
+                } else {
+                    kept.push(id);
+                }
+            }
+            self.write(&key, &kept)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{Change, Op, local::MemoryStorage};
+    use serde_json::{Map, Value, json};
+
+    const A: Uuid = Uuid::from_u128(0xA);
+    const B: Uuid = Uuid::from_u128(0xB);
+
+    fn change(id: u128, rev: i64, library: Option<Uuid>) -> Change {
+        let mut data = Map::new();
+        data.insert("title".into(), json!(format!("Spotkanie {id}")));
+        Change {
+            entity: "meeting".into(),
+            record_id: Uuid::from_u128(id),
+            rev,
+            deleted: false,
+            data,
+            library_id: library,
+        }
+    }
+
+    fn answer(changes: Vec<Change>, cursor: i64, scope: &[Uuid]) -> SyncResponse {
+        SyncResponse {
+            results: Vec::new(),
+            changes,
+            cursor,
+            more: false,
+            scope: Some(scope.to_vec()),
+            fill: None,
+        }
+    }
+
+    fn ids(store: &LocalStore<MemoryStorage>) -> Vec<u128> {
+        let mut ids: Vec<u128> = store
+            .list("meeting")
+            .expect("list")
+            .into_iter()
+            .map(|(id, _)| id.as_u128())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn edit(store: &mut LocalStore<MemoryStorage>, id: u128) {
+        let mut data = Map::new();
+        data.insert("place".into(), json!("świetlica"));
+        store
+            .save("meeting", Uuid::from_u128(id), Op::Upsert, data, None)
+            .expect("saved");
+    }
+
+    #[test]
+    fn records_of_a_library_let_go_of_leave_but_those_with_unsent_changes_stay() {
+        let user = Uuid::from_u128(7);
+        let mut store = LocalStore::open(MemoryStorage::default(), user).expect("store");
+        let first = vec![
+            change(1, 1, Some(A)),
+            change(2, 2, Some(B)),
+            change(3, 3, Some(B)),
+        ];
+        store
+            .apply_answer(&answer(first, 3, &[A, B]), None)
+            .expect("pull");
+        edit(&mut store, 3);
+        store
+            .apply_answer(&answer(Vec::new(), 3, &[A]), None)
+            .expect("pull");
+        assert_eq!(ids(&store), [1, 3]);
+        assert_eq!(store.holding().held, Some(vec![A]));
+        let reopened = LocalStore::open(store.into_storage(), user).expect("store");
+        assert_eq!(ids(&reopened), [1, 3]);
+        assert_eq!(reopened.cursor(), 3);
+    }
+
+    #[test]
+    fn a_store_from_before_scopes_pulls_again_and_lets_go_of_what_does_not_come_back() {
+        let user = Uuid::from_u128(7);
+        let mut store = LocalStore::open(MemoryStorage::default(), user).expect("store");
+        let old = vec![change(1, 5, None), change(2, 6, None), change(3, 7, None)];
+        store.apply_response(&[], &old, 10, None).expect("pull");
+        // As an older version left it: its bookkeeping knows no scope.
+        let mut storage = store.into_storage();
+        let key = format!("{}meta", super::super::namespace(user));
+        let mut meta: Value = serde_json::from_str(&storage.items[&key]).expect("meta");
+        meta.as_object_mut().expect("object").remove("held");
+        storage.items.insert(key, meta.to_string());
+
+        let mut store = LocalStore::open(storage, user).expect("store");
+        assert_eq!(store.cursor(), 0, "pulls everything again");
+        assert_eq!(ids(&store), [1, 2, 3], "readable meanwhile");
+        edit(&mut store, 3);
+        // Only record 1 is still in the scope; the same state comes back
+        // and now says its library.
+        store
+            .apply_answer(&answer(vec![change(1, 5, Some(A))], 10, &[A]), None)
+            .expect("pull");
+        assert_eq!(ids(&store), [1, 3], "3 has an unsent change");
+        let pulled = store.pulled("meeting", Uuid::from_u128(1)).expect("read");
+        assert_eq!(pulled.and_then(|p| p.library), Some(A));
+        assert_eq!(store.cursor(), 10);
+        assert!(!store.meta.relabel);
+    }
+}

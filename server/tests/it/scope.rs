@@ -1,0 +1,190 @@
+//! What a device holds: its person's scope, not all she may see. Devices
+//! run the browser's store (`app::sync::local`) against the real server:
+//! a coordinator holds only the libraries she takes offline, a library
+//! added late is filled without a gap, one let go of leaves the device, and
+//! a tutor's device never holds an attendee's contact data.
+
+use crate::common::{RUDKA_PARTNERSHIP, call, demo_sign_in, push, rudka_partnership, upsert};
+use app::sync::{
+    SyncResponse,
+    local::{LocalStore, MemoryStorage},
+};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use server::demo::{
+    ACCOUNTS, RUDKA, ZALESIE, ZALESIE_BOROWO, ZALESIE_LIPNICA, ZALESIE_PARTNERSHIP,
+};
+use sqlx::PgPool;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+type Device = LocalStore<MemoryStorage>;
+
+fn device_of(person: usize) -> Device {
+    LocalStore::open(MemoryStorage::default(), ACCOUNTS[person].id).expect("open")
+}
+
+/// Syncs as the browser does, `limit` changes a page, until nothing more
+/// comes; how many requests it took.
+async fn sync_fully(pool: &PgPool, cookie: &str, device: &mut Device, limit: u32) -> usize {
+    for requests in 1..=500 {
+        let holding = device.holding();
+        let body = json!({
+            "device_id": device.device_id(),
+            "cursor": device.cursor(),
+            "pull_limit": limit,
+            "mutations": device.take_batch(200).expect("batch"),
+            "held": holding.held,
+            "offline": holding.offline,
+            "fill": holding.fill,
+        });
+        let reply = call(pool, "/api/sync", &body.to_string(), Some(cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let answer: SyncResponse = serde_json::from_str(&reply.body).expect("answer");
+        device.apply_answer(&answer, None).expect("apply");
+        if !answer.more {
+            return requests;
+        }
+    }
+    panic!("the pull never ended");
+}
+
+async fn meetings(pool: &PgPool, cookie: &str, partnership: Uuid, count: usize) {
+    let made: Vec<Value> = (0..count)
+        .map(|n| {
+            let data = json!({
+                "partnership_id": partnership, "kind": "working",
+                "title": format!("Spotkanie {n}"), "starts_at": app::clock::instant_in(-30, 0),
+            });
+            upsert("meeting", Uuid::new_v4(), data)
+        })
+        .collect();
+    for result in push(pool, cookie, &made).await {
+        assert_eq!(result["status"], "applied", "{result}");
+    }
+}
+
+/// The ids of every live record of `libraries`, as the database has them.
+async fn stored(pool: &PgPool, libraries: &[Uuid]) -> BTreeSet<Uuid> {
+    sqlx::query_scalar(
+        "select id from records where library_id = any($1) and not deleted and entity = 'meeting'",
+    )
+    .bind(libraries)
+    .fetch_all(pool)
+    .await
+    .expect("records")
+    .into_iter()
+    .collect()
+}
+
+fn held(device: &Device) -> BTreeSet<Uuid> {
+    device
+        .list("meeting")
+        .expect("list")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_coordinator_holds_what_she_takes_offline_and_a_library_added_late_is_filled_without_a_gap(
+    pool: PgPool,
+) {
+    let zalesie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let rudka = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    rudka_partnership(&pool).await;
+    meetings(&pool, &zalesie, ZALESIE_PARTNERSHIP, 5).await;
+    meetings(&pool, &rudka, RUDKA_PARTNERSHIP, 7).await;
+
+    // Nothing by default: her screens come from the server.
+    let mut laptop = device_of(0);
+    sync_fully(&pool, &coordinator, &mut laptop, 3).await;
+    assert!(held(&laptop).is_empty());
+    assert_eq!(laptop.holding().held, Some(Vec::new()));
+
+    laptop.set_offline_libraries(vec![ZALESIE]).expect("choose");
+    sync_fully(&pool, &coordinator, &mut laptop, 3).await;
+    assert_eq!(held(&laptop), stored(&pool, &[ZALESIE]).await);
+
+    // Rudka's records from before the cursor and after it; then Rudka is
+    // taken offline too, and comes in pages while the cursor waits.
+    meetings(&pool, &zalesie, ZALESIE_PARTNERSHIP, 2).await;
+    meetings(&pool, &rudka, RUDKA_PARTNERSHIP, 2).await;
+    laptop
+        .set_offline_libraries(vec![RUDKA, ZALESIE])
+        .expect("choose");
+    let requests = sync_fully(&pool, &coordinator, &mut laptop, 3).await;
+    assert!(requests > 3, "the fill came in pages ({requests} requests)");
+    assert_eq!(held(&laptop), stored(&pool, &[ZALESIE, RUDKA]).await);
+    assert_eq!(laptop.holding().fill, None);
+
+    // Zalesie let go of: its records leave the device, Rudka's stay.
+    laptop.set_offline_libraries(vec![RUDKA]).expect("choose");
+    sync_fully(&pool, &coordinator, &mut laptop, 3).await;
+    assert_eq!(held(&laptop), stored(&pool, &[RUDKA]).await);
+    let records: String = laptop
+        .storage()
+        .items
+        .iter()
+        .filter(|(key, _)| key.contains("/rec/"))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert!(!records.contains(&ZALESIE_PARTNERSHIP.to_string()));
+
+    // A library outside her programs is not hers to take.
+    let elsewhere = Uuid::new_v4();
+    laptop
+        .set_offline_libraries(vec![RUDKA, elsewhere])
+        .expect("choose");
+    sync_fully(&pool, &coordinator, &mut laptop, 3).await;
+    assert_eq!(laptop.holding().held, Some(vec![RUDKA]));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_tutors_device_holds_her_libraries_without_the_attendees_contact_data(pool: PgPool) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let tutor = demo_sign_in(&pool, "tutor@demo.local").await;
+    let meeting = Uuid::new_v4();
+    let data = json!({
+        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working",
+        "title": "Spotkanie z kontaktem", "starts_at": app::clock::instant_in(-3, 0),
+    });
+    let signed = json!({
+        "meeting_id": meeting, "full_name": "Anna Kontaktowa", "organization": "KGW",
+        "contact": "anna.kontaktowa@example.pl", "contact_consent": true, "clause_version": 1, "clause_ack": true,
+        "image_consent": false, "signed_at": app::clock::instant_in(-3, 1),
+        "signature": {"kind": "typed", "name": "Anna Kontaktowa"},
+    });
+    let results = push(
+        &pool,
+        &librarian,
+        &[
+            upsert("meeting", meeting, data),
+            upsert("sign_in", Uuid::new_v4(), signed),
+        ],
+    )
+    .await;
+    assert!(
+        results.iter().all(|r| r["status"] == "applied"),
+        "{results:?}"
+    );
+
+    let mut tablet = device_of(1);
+    sync_fully(&pool, &tutor, &mut tablet, 500).await;
+    let everything: String = tablet.storage().items.values().cloned().collect();
+    assert!(everything.contains("Anna Kontaktowa"));
+    assert!(!everything.contains("anna.kontaktowa@example.pl"));
+    let mut held = tablet.holding().held.expect("held");
+    held.sort();
+    // Zalesie with its branches, and Rudka.
+    let mut tutored = vec![ZALESIE, ZALESIE_BOROWO, ZALESIE_LIPNICA, RUDKA];
+    tutored.sort();
+    assert_eq!(held, tutored);
+
+    // The library's own librarian gets it.
+    let mut office = device_of(2);
+    sync_fully(&pool, &librarian, &mut office, 500).await;
+    let everything: String = office.storage().items.values().cloned().collect();
+    assert!(everything.contains("anna.kontaktowa@example.pl"));
+}
