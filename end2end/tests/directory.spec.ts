@@ -1,9 +1,10 @@
 import { test, expect, Page, Browser } from '@playwright/test';
-import { DEMO_PASSWORD as PASSWORD, polishDay, signIn, sql } from './helpers';
+import { DEMO_PASSWORD as PASSWORD, expectAccessible, polishDay, signIn, sql } from './helpers';
 
 // Demo data (server/src/demo.rs). Tests never change demo passwords or
 // deactivate demo accounts: they run in parallel against one database.
 const ZALESIE = 'Gminna Biblioteka Publiczna w Zalesiu';
+const ZALESIE_ID = '5a1e0000-0000-4000-8000-000000000001';
 const RUDKA = 'Miejsko-Gminna Biblioteka Publiczna w Rudce';
 const RUDKA_ID = '5a1e0000-0000-4000-8000-000000000004';
 const OLSZANKA = 'Gminna Biblioteka Publiczna w Olszance';
@@ -198,4 +199,40 @@ test.describe('on a 10-inch tablet', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     expect(overflow).toBe(false);
   });
+});
+
+test("a coordinator reads a library's meetings from the server, and takes the library onto her laptop only when she asks", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'koordynator@demo.local', PASSWORD);
+  const meetingsHere = () =>
+    page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes('/rec/meeting/')).length);
+  await page.goto(`/biblioteki/${ZALESIE_ID}`);
+  const table = page.getByTestId('library-meetings');
+  await expect(table).toContainText('Spotkanie inicjujące partnerstwa');
+  await expect(table.getByRole('row', { name: /Spotkanie inicjujące partnerstwa/ })).toContainText(/\d+ os(oba|oby|ób)/);
+  await expect(page.getByText(/Dane tej biblioteki oglądasz w sieci/)).toBeVisible();
+  // Her device has synced, and holds none of it.
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(localStorage).some((key) => key.endsWith('/ref/partnerships'))), {
+      timeout: 20_000,
+    })
+    .toBe(true);
+  expect(await meetingsHere()).toBe(0);
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'Zabierz na to urządzenie' }).click();
+  await expect(page.getByText(/Dane tej biblioteki są na tym urządzeniu/)).toBeVisible();
+  await expect.poll(meetingsHere, { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.goto('/spotkania');
+  await expect(page.getByRole('link', { name: /Spotkanie inicjujące partnerstwa/ })).toBeVisible();
+
+  // Let go of: the library's records leave the laptop.
+  await page.goto(`/biblioteki/${ZALESIE_ID}`);
+  await page.getByRole('button', { name: 'Usuń z tego urządzenia' }).click();
+  await expect(page.getByText(/Dane tej biblioteki oglądasz w sieci/)).toBeVisible();
+  await expect.poll(meetingsHere, { timeout: 20_000 }).toBe(0);
+  await context.close();
 });

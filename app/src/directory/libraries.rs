@@ -178,6 +178,7 @@ fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> i
         {parent}
         {(!library.held_by_default).then(|| view! { <OfflineChoice library=library.id /> })}
         <crate::support::glance::LibraryGlance library_id=library.id />
+        <crate::meetings::pages::LibraryMeetings library_id=library.id />
         <div class="columns">
             <section>
                 <h2>{t!(i18n, libraries.branches)}</h2>

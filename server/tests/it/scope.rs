@@ -188,3 +188,49 @@ async fn a_tutors_device_holds_her_libraries_without_the_attendees_contact_data(
     let everything: String = office.storage().items.values().cloned().collect();
     assert!(everything.contains("anna.kontaktowa@example.pl"));
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_coordinator_reads_a_librarys_meetings_from_the_server_a_page_at_a_time(pool: PgPool) {
+    let zalesie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let rudka = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    let before = stored(&pool, &[ZALESIE]).await.len();
+    meetings(&pool, &zalesie, ZALESIE_PARTNERSHIP, 25).await;
+    let total = before + 25;
+
+    let page = |n: u32| json!({ "library_id": ZALESIE, "page": n }).to_string();
+    let first = call(&pool, "/api/library-meetings", &page(1), Some(&coordinator)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let first: Value = serde_json::from_str(&first.body).expect("json");
+    assert_eq!(first["total"], total);
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(20));
+    let last_page = u32::try_from(total.div_ceil(20)).expect("pages");
+    let last = call(
+        &pool,
+        "/api/library-meetings",
+        &page(last_page),
+        Some(&coordinator),
+    )
+    .await;
+    let last: Value = serde_json::from_str(&last.body).expect("json");
+    let on_last = total - 20 * (total.div_ceil(20) - 1);
+    assert_eq!(last["items"].as_array().map(Vec::len), Some(on_last));
+    // Latest first, each with its partnership.
+    let starts: Vec<&str> = first["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["starts_at"].as_str())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+    assert!(
+        first["items"][0]["partnership"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty())
+    );
+
+    // Another library's librarian learns nothing of it.
+    let outsider = call(&pool, "/api/library-meetings", &page(1), Some(&rudka)).await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND, "{}", outsider.body);
+    assert!(!outsider.body.contains("Spotkanie"));
+}

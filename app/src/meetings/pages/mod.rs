@@ -4,6 +4,7 @@
 //! fills the page in as soon as it is live, online or not.
 
 mod editor;
+mod library;
 mod list;
 mod tasks;
 
@@ -11,6 +12,7 @@ mod tasks;
 pub use editor::MeetingPage;
 #[allow(unused_imports)]
 use editor::*;
+pub use library::LibraryMeetings;
 pub use list::MeetingsPage;
 #[allow(unused_imports)]
 use list::*;

@@ -1,0 +1,117 @@
+//! A library's meetings on its page, from the server, a page at a time: for
+//! a coordinator (or anyone) whose device does not hold that library, so
+//! her program is never mirrored onto her laptop to be read.
+
+use crate::meetings::{
+    api::{LIBRARY_MEETINGS_PAGE, MeetingList, library_meetings},
+    view::{kind_label, status_label},
+};
+use crate::{
+    format,
+    i18n::{t, t_string, use_i18n},
+    sync::engine::use_sync,
+    ui::{ErrorNotice, PageButtons},
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+/// Loaded once the page is live, like the rest of the library page's
+/// server data that is not its own resource.
+#[component]
+pub fn LibraryMeetings(library_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let ready = crate::ui::hydrated();
+    view! {
+        <section class="panel" aria-labelledby="library-meetings-heading">
+            <h2 id="library-meetings-heading">{t!(i18n, meetings.title)}</h2>
+            {move || if ready.get() {
+                view! { <MeetingsLoader library_id /> }.into_any()
+            } else {
+                view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn MeetingsLoader(library_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let page = RwSignal::new(1usize);
+    let loaded = LocalResource::new(move || {
+        let page = u32::try_from(page.get()).unwrap_or(1);
+        library_meetings(library_id, page)
+    });
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+            {move || loaded.get().map(|result| match result {
+                Ok(meetings) => view! { <MeetingTable meetings page library_id /> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MeetingTable(
+    meetings: MeetingList,
+    page: RwSignal<usize>,
+    library_id: Uuid,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let locale = i18n.get_locale_untracked();
+    if meetings.items.is_empty() {
+        return view! { <p>{t!(i18n, meetings.none)}</p> }.into_any();
+    }
+    // A library this device holds opens in its editor; otherwise the list
+    // is what there is to read here.
+    let on_device = sync
+        .read(|store| {
+            Ok(store
+                .holding()
+                .held
+                .unwrap_or_default()
+                .contains(&library_id))
+        })
+        .and_then(Result::ok)
+        .unwrap_or(false);
+    let total = usize::try_from(meetings.total).unwrap_or(usize::MAX);
+    let count = i32::try_from(meetings.total).unwrap_or(i32::MAX);
+    let size = LIBRARY_MEETINGS_PAGE as usize;
+    view! {
+        <p>{t!(i18n, meetings.count, count = move || count)}</p>
+        <table class="table" data-testid="library-meetings">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, meetings.starts_at)}</th>
+                    <th scope="col">{t!(i18n, meetings.field_title)}</th>
+                    <th scope="col">{t!(i18n, meetings.kind)}</th>
+                    <th scope="col">{t!(i18n, meetings.status)}</th>
+                    <th scope="col">{t!(i18n, meetings.signed)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {meetings.items.into_iter().map(|meeting| {
+                    let title = if on_device {
+                        view! { <A href=format!("/spotkania/{}", meeting.id)>{meeting.title.clone()}</A> }.into_any()
+                    } else {
+                        view! { <span>{meeting.title.clone()}</span> }.into_any()
+                    };
+                    let signed = i32::try_from(meeting.sign_ins).unwrap_or(i32::MAX);
+                    view! {
+                        <tr>
+                            <td>{format::when(&meeting.starts_at, locale)}</td>
+                            <td>{title}<span class="table__sub">{meeting.partnership}</span></td>
+                            <td>{kind_label(&meeting.kind, locale)}</td>
+                            <td>{status_label(&meeting.status, locale)}</td>
+                            <td>{t_string!(i18n, meetings.signed_count, count = signed).to_string()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <PageButtons page total size />
+    }
+    .into_any()
+}
