@@ -209,7 +209,12 @@ test("a coordinator reads a library's meetings from the server, and takes the li
   await signIn(page, 'koordynator@demo.local', PASSWORD);
   const meetingsHere = () =>
     page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes('/rec/meeting/')).length);
-  await page.goto(`/biblioteki/${ZALESIE_ID}`);
+  // Her laptop holds no library: the meetings page says where to read them.
+  await page.goto('/spotkania');
+  await expect(page.getByText(/Na tym urządzeniu nie ma jeszcze żadnej biblioteki/)).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('link', { name: 'Przejdź do bibliotek' }).click();
+  await page.getByTestId('libraries').getByRole('link', { name: ZALESIE }).click();
+  await expect(page).toHaveURL(new RegExp(`/biblioteki/${ZALESIE_ID}$`));
   const table = page.getByTestId('library-meetings');
   await expect(table).toContainText('Spotkanie inicjujące partnerstwa');
   await expect(table.getByRole('row', { name: /Spotkanie inicjujące partnerstwa/ })).toContainText(/\d+ os(oba|oby|ób)/);

@@ -53,11 +53,7 @@ fn MeetingsLoader(library_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn MeetingTable(
-    meetings: MeetingList,
-    page: RwSignal<usize>,
-    library_id: Uuid,
-) -> impl IntoView {
+fn MeetingTable(meetings: MeetingList, page: RwSignal<usize>, library_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let locale = i18n.get_locale_untracked();

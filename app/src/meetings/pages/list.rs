@@ -33,6 +33,8 @@ pub(super) struct ListData {
     /// `None` until the device has fetched the list once.
     pub(super) partnerships: Option<Vec<PartnershipRef>>,
     pub(super) pending: HashSet<Uuid>,
+    /// The device holds no library: its person reads them online.
+    pub(super) holds_none: bool,
 }
 
 #[component]
@@ -54,10 +56,12 @@ pub fn MeetingsPage() -> impl IntoView {
                 .map(|(id, meeting)| MeetingView::new(id, meeting))
                 .collect();
             let pending = store.waiting_ids(ENTITY)?;
+            let holds_none = store.holding().held.is_some_and(|held| held.is_empty());
             Ok(ListData {
                 meetings,
                 partnerships: store.reference(PARTNERSHIPS)?,
                 pending,
+                holds_none,
             })
         })
     });
@@ -78,6 +82,7 @@ pub(super) fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl
         .iter()
         .map(|p| (p.id, format!("{} — {}", p.name, p.library_name)))
         .collect();
+    let has_partnerships = !partnerships.is_empty();
     let choices = partnerships;
     let on_filter = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -165,7 +170,17 @@ pub(super) fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl
             })
             .collect_view()
     };
+    // A coordinator's laptop holds no library until she takes one offline.
+    let online_only = (list.holds_none && has_partnerships).then(|| {
+        view! {
+            <p class="notice" role="status">
+                {t!(i18n, meetings.online_only)}" "
+                <A href="/biblioteki">{t!(i18n, meetings.to_libraries)}</A>
+            </p>
+        }
+    });
     view! {
+        {online_only}
         <NewMeeting partnerships=list.partnerships.clone() />
         {filter_select}
         {sections}
