@@ -60,6 +60,10 @@ fn endpoints() -> Vec<(&'static str, String)> {
             format!(r#"{{"library_id":"{RUDKA}"}}"#),
         ),
         (
+            "/api/library-meetings",
+            format!(r#"{{"library_id":"{RUDKA}","page":1}}"#),
+        ),
+        (
             "/api/kiosk-token",
             format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
         ),
@@ -263,6 +267,9 @@ async fn a_librarian_of_library_1_cannot_read_or_change_library_2(pool: PgPool) 
     let glance = format!(r#"{{"library_id":"{RUDKA}"}}"#);
     let glance = call(&pool, "/api/library-glance", &glance, cookie).await;
     assert_eq!(glance.status, StatusCode::FORBIDDEN, "{}", glance.body);
+    let meetings = format!(r#"{{"library_id":"{RUDKA}","page":1}}"#);
+    let meetings = call(&pool, "/api/library-meetings", &meetings, cookie).await;
+    assert_eq!(meetings.status, StatusCode::NOT_FOUND, "{}", meetings.body);
     let hours = format!(r#"{{"program_id":"{PRB_ROUND_III}"}}"#);
     let hours = call(&pool, "/api/program-hours", &hours, cookie).await;
     assert_eq!(hours.status, StatusCode::FORBIDDEN, "{}", hours.body);
