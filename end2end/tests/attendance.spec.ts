@@ -166,6 +166,30 @@ test('a kiosk on a tablet works offline: three drawn sign-ins with a reload betw
   await expect(rows.locator('td.attendance__consent')).toHaveText(['TAK', 'NIE', 'TAK']);
   await expectAccessible(page);
   await context.close();
+
+  // The tutor's device holds the list without the signatures: shown from
+  // the server when online, and said to be there when not.
+  const tutoring = await browser.newContext();
+  const tutor = await tutoring.newPage();
+  await signIn(tutor, 'tutor@demo.local');
+  await tutor.goto('/spotkania');
+  await waitUntilReadyOffline(tutor);
+  const held = await tutor.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((key) => key.includes('/rec/sign_in/'))
+      .map((key) => localStorage.getItem(key) ?? '')
+      .join(' '),
+  );
+  expect(held).toContain('Ewa Wiśniewska');
+  expect(held).not.toContain('strokes');
+  await tutor.goto(`/spotkania/${meeting}/obecnosc`);
+  const listed = tutor.locator('.attendance__table tbody tr');
+  await expect(listed.locator('svg.signature path')).toHaveCount(3);
+  await goOffline(tutoring);
+  await tutor.reload();
+  await expect(listed).toHaveCount(3);
+  await expect(listed.getByText('Podpis widoczny w sieci')).toHaveCount(3);
+  await tutoring.close();
 });
 
 test('a kiosk link on a second tablet adds sign-ins to its meeting, its token opens nothing else, and a new link sends what a revoked one left', async ({

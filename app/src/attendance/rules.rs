@@ -54,9 +54,10 @@ impl EntityRules for SignIns {
             && uuid_in(&m.data, "meeting_id") == Some(meeting)
     }
 
-    /// A tutor or coordinator reads who came, never how to reach them.
+    /// A tutor or coordinator reads who came, never how to reach them; the
+    /// signatures, the heavy part of a list, she sees online.
     fn editors_only(&self) -> &'static [&'static str] {
-        &["contact"]
+        &["contact", "signature"]
     }
 
     fn label(&self, locale: Locale) -> String {

@@ -1,4 +1,8 @@
 //! `POST /api/sync`: push mutations, pull changes, in one round trip.
+// The wire contract's fields are top-level arguments (sync.md): the
+// endpoint reads the same JSON as before plus the optional `Holding`
+// fields, so the function (and the client code its macro writes) has many.
+#![allow(clippy::too_many_arguments)]
 
 use super::{Fill, Mutation, SyncResponse};
 use crate::errors::AppError;
@@ -15,6 +19,7 @@ pub async fn sync(
     held: Option<Vec<Uuid>>,
     offline: Option<Vec<Uuid>>,
     fill: Option<Fill>,
+    editing: Option<Vec<Uuid>>,
 ) -> Result<SyncResponse, AppError> {
     use crate::server_context as ctx;
     ctx::with_pool(|pool| async move {
@@ -31,6 +36,7 @@ pub async fn sync(
                 more: false,
                 scope: None,
                 fill: None,
+                editing: None,
             });
         }
         let actor = ctx::actor().await?;
@@ -38,7 +44,9 @@ pub async fn sync(
             held,
             offline: offline.unwrap_or_default(),
             fill,
+            editing,
         };
+        holding.check()?;
         let results = writer.push(&actor, device_id, mutations).await?;
         let page = super::server::pull(
             &pool,
@@ -56,6 +64,7 @@ pub async fn sync(
             more: page.more,
             scope: Some(page.scope),
             fill: page.fill,
+            editing: Some(page.editing),
         })
     })
     .await

@@ -159,7 +159,31 @@ pub struct Holding {
     /// A fill under way, as the last answer gave it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fill: Option<Fill>,
+    /// The held libraries whose records came with the fields only their
+    /// editors get, as the last answer said: one whose right changed is
+    /// filled again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editing: Option<Vec<Uuid>>,
 }
+
+impl Holding {
+    /// Refused before anything is applied: a push whose pull is refused
+    /// would be applied and never acknowledged, round after round.
+    pub fn check(&self) -> Result<(), crate::errors::AppError> {
+        let many = |list: Option<&Vec<Uuid>>| list.is_some_and(|l| l.len() > MAX_HELD_LIBRARIES);
+        if self.offline.len() > MAX_OFFLINE_LIBRARIES
+            || many(self.held.as_ref())
+            || many(self.editing.as_ref())
+            || many(self.fill.as_ref().map(|fill| &fill.libraries))
+        {
+            return Err(crate::errors::AppError::BadRequest);
+        }
+        Ok(())
+    }
+}
+
+/// Most libraries a request may say it holds (more than any scope).
+pub const MAX_HELD_LIBRARIES: usize = 10_000;
 
 /// Libraries new to a device's scope get their records up to its cursor
 /// first, in pages, before the cursor moves on: so the cursor never skips
@@ -184,4 +208,7 @@ pub struct SyncResponse {
     /// A fill to go on with (send it back in `Holding::fill`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fill: Option<Fill>,
+    /// Of `scope`, the libraries sent with their editors' fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editing: Option<Vec<Uuid>>,
 }

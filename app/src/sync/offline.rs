@@ -2,7 +2,7 @@
 //! coordinator takes the few she will visit without signal onto her laptop
 //! and reads the rest of her program online.
 
-use super::engine::use_sync;
+use super::{MAX_OFFLINE_LIBRARIES, engine::use_sync};
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -17,6 +17,7 @@ pub fn OfflineChoice(library: Uuid) -> impl IntoView {
             .and_then(Result::ok)
     };
     let refused = RwSignal::new(false);
+    let too_many = RwSignal::new(false);
     let toggle = move |_| {
         let Some(was) = held() else {
             return;
@@ -25,13 +26,16 @@ pub fn OfflineChoice(library: Uuid) -> impl IntoView {
             let mut chosen = store.offline_libraries().to_vec();
             if was {
                 chosen.retain(|id| *id != library);
-            } else {
+            } else if chosen.len() < MAX_OFFLINE_LIBRARIES {
                 chosen.push(library);
+            } else {
+                return Ok(false);
             }
-            store.set_offline_libraries(chosen)
+            store.set_offline_libraries(chosen).map(|()| true)
         });
+        too_many.set(saved == Ok(false));
         refused.set(saved.is_err());
-        if saved.is_ok() {
+        if saved == Ok(true) {
             sync.now();
         }
     };
@@ -51,6 +55,9 @@ pub fn OfflineChoice(library: Uuid) -> impl IntoView {
             }}
             {move || refused.get().then(|| view! {
                 <p class="notice notice--error" role="alert">{t!(i18n, offline.refused)}</p>
+            })}
+            {move || too_many.get().then(|| view! {
+                <p class="notice notice--error" role="alert">{t!(i18n, offline.too_many)}</p>
             })}
         </section>
     }

@@ -60,6 +60,10 @@ fn endpoints() -> Vec<(&'static str, String)> {
             format!(r#"{{"library_id":"{RUDKA}"}}"#),
         ),
         (
+            "/api/meeting-signatures",
+            format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
+        ),
+        (
             "/api/library-meetings",
             format!(r#"{{"library_id":"{RUDKA}","page":1}}"#),
         ),

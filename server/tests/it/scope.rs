@@ -28,16 +28,12 @@ fn device_of(person: usize) -> Device {
 /// comes; how many requests it took.
 async fn sync_fully(pool: &PgPool, cookie: &str, device: &mut Device, limit: u32) -> usize {
     for requests in 1..=500 {
-        let holding = device.holding();
-        let body = json!({
-            "device_id": device.device_id(),
-            "cursor": device.cursor(),
-            "pull_limit": limit,
-            "mutations": device.take_batch(200).expect("batch"),
-            "held": holding.held,
-            "offline": holding.offline,
-            "fill": holding.fill,
-        });
+        // What the device holds, as the browser sends it (`Holding`'s fields).
+        let mut body = serde_json::to_value(device.holding()).expect("holding");
+        body["device_id"] = json!(device.device_id());
+        body["cursor"] = json!(device.cursor());
+        body["pull_limit"] = json!(limit);
+        body["mutations"] = json!(device.take_batch(200).expect("batch"));
         let reply = call(pool, "/api/sync", &body.to_string(), Some(cookie)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let answer: SyncResponse = serde_json::from_str(&reply.body).expect("answer");
@@ -175,6 +171,17 @@ async fn a_tutors_device_holds_her_libraries_without_the_attendees_contact_data(
     let everything: String = tablet.storage().items.values().cloned().collect();
     assert!(everything.contains("Anna Kontaktowa"));
     assert!(!everything.contains("anna.kontaktowa@example.pl"));
+    // Nor the signatures: the list shows them from the server.
+    assert!(!everything.contains("\"signature\""), "{everything}");
+    let asked = json!({ "meeting_id": meeting }).to_string();
+    let online = call(&pool, "/api/meeting-signatures", &asked, Some(&tutor)).await;
+    assert_eq!(online.status, StatusCode::OK, "{}", online.body);
+    let online: Value = serde_json::from_str(&online.body).expect("json");
+    assert_eq!(online[0][1]["name"], "Anna Kontaktowa");
+    let rudka = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    let outsider = call(&pool, "/api/meeting-signatures", &asked, Some(&rudka)).await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+    assert!(!outsider.body.contains("Anna"));
     let mut held = tablet.holding().held.expect("held");
     held.sort();
     // Zalesie with its branches, and Rudka.
@@ -187,6 +194,31 @@ async fn a_tutors_device_holds_her_libraries_without_the_attendees_contact_data(
     sync_fully(&pool, &librarian, &mut office, 500).await;
     let everything: String = office.storage().items.values().cloned().collect();
     assert!(everything.contains("anna.kontaktowa@example.pl"));
+    assert!(everything.contains("\"signature\""));
+
+    // The tutor becomes one of Zalesie's librarians: her tablet fills the
+    // library again with what its editors get; and back, without it.
+    let membership = |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(ACCOUNTS[1].id)
+            .bind(ZALESIE)
+            .execute(&pool)
+    };
+    membership(
+        "insert into library_memberships (user_id, library_id, role) values ($1, $2, 'librarian')",
+    )
+    .await
+    .expect("member");
+    sync_fully(&pool, &tutor, &mut tablet, 500).await;
+    let everything: String = tablet.storage().items.values().cloned().collect();
+    assert!(everything.contains("anna.kontaktowa@example.pl"));
+    membership("delete from library_memberships where user_id = $1 and library_id = $2")
+        .await
+        .expect("no longer");
+    sync_fully(&pool, &tutor, &mut tablet, 500).await;
+    let everything: String = tablet.storage().items.values().cloned().collect();
+    assert!(everything.contains("Anna Kontaktowa"));
+    assert!(!everything.contains("anna.kontaktowa@example.pl"));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

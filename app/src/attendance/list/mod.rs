@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+pub mod online;
 mod page;
 mod paper;
 

@@ -63,6 +63,9 @@ pub(super) fn SheetView(id: Uuid, sheet: Sheet) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let editable = sheet.editable();
+    // A device that may not edit the list holds it without signatures.
+    let withheld = !editable && sheet.list.iter().any(|a| !a.paper && a.signature.is_none());
+    online::provide_online_signatures(id, withheld);
     let active: Vec<Attendee> = sheet
         .list
         .iter()
@@ -275,9 +278,24 @@ pub(super) fn Row(
     let signature = if attendee.paper {
         view! { <span class="signature signature--paper">{t!(i18n, attendance.on_paper)}</span> }
             .into_any()
-    } else {
+    } else if attendee.signature.is_some() {
         view! { <SignatureView signature=attendee.signature.clone() typed_label=typed_label /> }
             .into_any()
+    } else {
+        // Not on this device: from the server when it answers.
+        let online = use_context::<online::OnlineSignatures>();
+        let found = move || online.and_then(|o| o.0.with(|m| m.as_ref()?.get(&id).cloned()));
+        view! {
+            {move || match found() {
+                Some(signature) => view! {
+                    <SignatureView signature=Some(signature) typed_label=typed_label.clone() />
+                }.into_any(),
+                None => view! {
+                    <span class="signature signature--online">{t!(i18n, attendance.signature_online)}</span>
+                }.into_any(),
+            }}
+        }
+        .into_any()
     };
     let reason_id = format!("strike-{id}");
     view! {

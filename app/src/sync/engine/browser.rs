@@ -267,10 +267,14 @@ impl SyncEngine {
                         held,
                         offline,
                         fill,
+                        editing,
                     } = holding;
                     let offline = Some(offline);
                     let api = super::super::api::sync;
-                    api(device_id, cursor, PULL_LIMIT, batch, held, offline, fill).await
+                    api(
+                        device_id, cursor, PULL_LIMIT, batch, held, offline, fill, editing,
+                    )
+                    .await
                 }
                 Device::Link { token, .. } => push_with_token(token, device_id, batch).await,
             };

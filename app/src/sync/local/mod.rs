@@ -67,6 +67,8 @@ pub struct LocalStore<S: Storage> {
     storage: S,
     prefix: String,
     meta: Meta,
+    /// Libraries being filled again while an answer is taken in.
+    refill: HashSet<Uuid>,
 }
 
 impl<S: Storage> LocalStore<S> {
@@ -89,8 +91,10 @@ impl<S: Storage> LocalStore<S> {
                 held: Some(Vec::new()),
                 offline: Vec::new(),
                 fill: None,
+                editing: Some(Vec::new()),
                 relabel: false,
             },
+            refill: HashSet::new(),
         };
         match store.read::<Meta>("meta")? {
             Some(meta) if meta.schema_version > SCHEMA_VERSION => {
@@ -340,10 +344,13 @@ impl<S: Storage> LocalStore<S> {
         for change in changes {
             // A late answer can carry older states than the device has.
             let key = Self::record_key(&change.entity, change.record_id);
-            // The same state again is taken in if it now says its library.
+            // The same state again is taken in if it now says its library,
+            // or comes with more or fewer fields (a library filled again).
+            let again = change.library_id.is_some_and(|l| self.refill.contains(&l));
             let known = self.read::<Pulled>(&key)?;
             if known.is_some_and(|known| {
-                known.rev > change.rev || (known.rev == change.rev && known.library.is_some())
+                known.rev > change.rev
+                    || (known.rev == change.rev && known.library.is_some() && !again)
             }) {
                 continue;
             }

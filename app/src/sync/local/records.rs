@@ -25,6 +25,9 @@ pub(super) struct Meta {
     pub(super) offline: Vec<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) fill: Option<crate::sync::Fill>,
+    /// The held libraries whose records came with their editors' fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) editing: Option<Vec<Uuid>>,
     /// Pulling everything again from the start, so every record learns its
     /// library; those the pull does not bring back go when it ends.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

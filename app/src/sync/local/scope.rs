@@ -14,6 +14,7 @@ impl<S: Storage> LocalStore<S> {
             held: self.meta.held.clone(),
             offline: self.meta.offline.clone(),
             fill: self.meta.fill.clone(),
+            editing: self.meta.editing.clone(),
         }
     }
 
@@ -49,12 +50,15 @@ impl<S: Storage> LocalStore<S> {
 
     /// Takes in a whole answer to a pull: records of libraries no longer
     /// held go first (unless they hold unsent changes), then the answer's
-    /// results, changes, cursor and scope are taken in together.
+    /// results, changes, cursor and scope are taken in together. If the
+    /// records do not fit, the bookkeeping stays as it was, so the same
+    /// page comes again: nothing is skipped.
     pub fn apply_answer(
         &mut self,
         answer: &SyncResponse,
         now: Option<String>,
     ) -> Result<(), StoreError> {
+        let before = self.meta.clone();
         if let Some(scope) = &answer.scope {
             let keep: HashSet<Uuid> = scope
                 .iter()
@@ -67,28 +71,55 @@ impl<S: Storage> LocalStore<S> {
                 .held
                 .iter()
                 .flatten()
+                .chain(self.meta.fill.iter().flat_map(|fill| &fill.libraries))
                 .any(|library| !keep.contains(library));
             if left || relabelled {
                 self.drop_outside(&keep, relabelled)?;
             }
+            // A library filled (again, when its editors' fields came or
+            // went) takes even the states it has.
+            let set = |list: &Option<Vec<Uuid>>| -> HashSet<Uuid> {
+                list.iter().flatten().copied().collect()
+            };
+            let (was, now) = (set(&self.meta.editing), set(&answer.editing));
+            let held = set(&self.meta.held);
+            self.refill = self
+                .meta
+                .fill
+                .iter()
+                .chain(&answer.fill)
+                .flat_map(|fill| fill.libraries.iter().copied())
+                .chain(was.symmetric_difference(&now).copied())
+                .chain(scope.iter().filter(|l| !held.contains(l)).copied())
+                .collect();
             self.meta.held = Some(scope.clone());
             self.meta.fill = answer.fill.clone();
+            self.meta.editing = answer.editing.clone();
             self.meta.relabel &= !relabelled;
         }
-        self.apply_response(&answer.results, &answer.changes, answer.cursor, now)
+        let applied = self.apply_response(&answer.results, &answer.changes, answer.cursor, now);
+        self.refill.clear();
+        if applied.is_err() {
+            self.meta = before;
+        }
+        applied
     }
 
     /// Removes pulled records of libraries outside `keep` (and, with
     /// `unlabelled`, those that do not say their library), except records
     /// with changes still in the outbox or refused.
     fn drop_outside(&mut self, keep: &HashSet<Uuid>, unlabelled: bool) -> Result<(), StoreError> {
-        let mine: HashSet<(String, Uuid)> = self
-            .outbox()?
-            .into_iter()
-            .map(|p| p.mutation)
-            .chain(self.refused()?.into_iter().map(|r| r.mutation))
-            .map(|m| (m.entity, m.record_id))
+        let outbox = self.outbox()?;
+        // Changes the server has not taken yet keep their records; an
+        // accepted one would wait for a pull that no longer comes.
+        let mine: HashSet<(String, Uuid)> = outbox
+            .iter()
+            .filter(|p| p.acked_rev.is_none())
+            .map(|p| &p.mutation)
+            .chain(self.refused()?.iter().map(|r| &r.mutation))
+            .map(|m| (m.entity.clone(), m.record_id))
             .collect();
+        let mut dropped: HashSet<(String, Uuid)> = HashSet::new();
         let index = format!("{}index/", self.prefix);
         let entities: Vec<String> = self
             .storage
@@ -110,11 +141,18 @@ impl<S: Storage> LocalStore<S> {
                     });
                 if goes {
                     self.storage.remove(&format!("{}{record}", self.prefix));
+                    dropped.insert((entity.clone(), id));
                 } else {
                     kept.push(id);
                 }
             }
             self.write(&key, &kept)?;
+        }
+        let (gone, left): (Vec<_>, Vec<_>) = outbox
+            .into_iter()
+            .partition(|p| dropped.contains(&(p.mutation.entity.clone(), p.mutation.record_id)));
+        if !gone.is_empty() {
+            self.write("outbox", &left)?;
         }
         Ok(())
     }
@@ -150,6 +188,7 @@ mod tests {
             more: false,
             scope: Some(scope.to_vec()),
             fill: None,
+            editing: None,
         }
     }
 
@@ -193,6 +232,77 @@ mod tests {
         let reopened = LocalStore::open(store.into_storage(), user).expect("store");
         assert_eq!(ids(&reopened), [1, 3]);
         assert_eq!(reopened.cursor(), 3);
+    }
+
+    #[test]
+    fn a_page_that_does_not_fit_leaves_the_bookkeeping_so_the_same_page_comes_again() {
+        let user = Uuid::from_u128(7);
+        let mut store = LocalStore::open(MemoryStorage::default(), user).expect("store");
+        store
+            .apply_answer(&answer(vec![change(1, 1, Some(A))], 5, &[A]), None)
+            .expect("pull");
+        let room = store.storage().chars();
+        let mut storage = store.into_storage();
+        storage.quota = Some(room + 2_000);
+        let mut store = LocalStore::open(storage, user).expect("store");
+        // B is being filled; its next page is too large for what is left.
+        let mut long = change(2, 2, Some(B));
+        long.data.insert("minutes".into(), json!("x".repeat(5_000)));
+        let mut page = answer(vec![long], 5, &[A]);
+        page.more = true;
+        page.fill = Some(crate::sync::Fill {
+            libraries: vec![B],
+            after: 2,
+        });
+        assert_eq!(store.apply_answer(&page, None), Err(StoreError::Full));
+        assert_eq!(store.holding().fill, None, "the fill is not taken as done");
+        let reopened = LocalStore::open(store.into_storage(), user).expect("store");
+        assert_eq!(reopened.holding().fill, None);
+        assert_eq!(reopened.holding().held, Some(vec![A]));
+        assert_eq!(reopened.cursor(), 5);
+    }
+
+    #[test]
+    fn a_library_let_go_of_while_it_is_filled_leaves_and_takes_its_accepted_changes_along() {
+        let user = Uuid::from_u128(7);
+        let mut store = LocalStore::open(MemoryStorage::default(), user).expect("store");
+        store
+            .apply_answer(&answer(vec![change(1, 1, Some(A))], 5, &[A]), None)
+            .expect("pull");
+        let mut page = answer(vec![change(2, 2, Some(B)), change(3, 3, Some(B))], 5, &[A]);
+        page.more = true;
+        page.fill = Some(crate::sync::Fill {
+            libraries: vec![B],
+            after: 3,
+        });
+        store.apply_answer(&page, None).expect("fill");
+        assert_eq!(ids(&store), [1, 2, 3]);
+        // An edit of record 2 the server accepted, whose pull never comes.
+        edit(&mut store, 2);
+        let batch = store.take_batch(10).expect("batch");
+        let accepted: Vec<crate::sync::MutationResult> = batch
+            .iter()
+            .map(|m| crate::sync::MutationResult {
+                id: m.id,
+                status: crate::sync::Status::Applied,
+                rev: Some(9),
+                replayed: false,
+                conflicts: Vec::new(),
+                error: None,
+            })
+            .collect();
+        let mut acked = answer(Vec::new(), 5, &[A]);
+        acked.results = accepted;
+        acked.more = true;
+        acked.fill = page.fill.clone();
+        store.apply_answer(&acked, None).expect("ack");
+        // Let go of before the fill ends.
+        store
+            .apply_answer(&answer(Vec::new(), 5, &[A]), None)
+            .expect("pull");
+        assert_eq!(ids(&store), [1]);
+        assert!(store.outbox().expect("outbox").is_empty());
+        assert_eq!(store.holding().fill, None);
     }
 
     #[test]

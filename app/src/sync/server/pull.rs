@@ -10,9 +10,7 @@
 use crate::{
     accounts::access::Actor,
     errors::AppError,
-    sync::{
-        Change, Fill, Holding, MAX_OFFLINE_LIBRARIES, MAX_PULL, MAX_PULL_BYTES, rules::Registry,
-    },
+    sync::{Change, Fill, Holding, MAX_PULL, MAX_PULL_BYTES, rules::Registry},
 };
 use serde_json::Value;
 use sqlx::PgPool;
@@ -30,6 +28,8 @@ pub struct Page {
     /// What the device holds once it takes this page in.
     pub scope: Vec<Uuid>,
     pub fill: Option<Fill>,
+    /// Of `scope`, the libraries sent with their editors' fields.
+    pub editing: Vec<Uuid>,
 }
 
 /// The changes after `cursor` for what `holding` says the device holds.
@@ -63,23 +63,38 @@ pub async fn pull_within(
     holding: &Holding,
     bytes: usize,
 ) -> Result<Page, AppError> {
-    if holding.offline.len() > MAX_OFFLINE_LIBRARIES {
-        return Err(AppError::BadRequest);
-    }
+    holding.check()?;
     let limit = match limit {
         0 => DEFAULT_PULL,
         n => n.min(MAX_PULL),
     };
     let scope = actor.device_scope(&holding.offline);
+    let editors: BTreeSet<Uuid> = scope
+        .iter()
+        .filter(|library| actor.gets_editor_fields(**library))
+        .copied()
+        .collect();
+    // A library whose records came with more (or fewer) fields than the
+    // person now gets is filled again.
+    let editing: Option<BTreeSet<Uuid>> = holding
+        .editing
+        .as_ref()
+        .map(|e| e.iter().copied().collect());
+    let same_fields = |id: &Uuid| {
+        editing
+            .as_ref()
+            .is_none_or(|editing| editing.contains(id) == editors.contains(id))
+    };
     // A request that does not say what it holds (an older client) holds its scope.
     let held: BTreeSet<Uuid> = match &holding.held {
         None => scope.clone(),
         Some(held) => held
             .iter()
-            .filter(|id| scope.contains(id))
+            .filter(|id| scope.contains(id) && same_fields(id))
             .copied()
             .collect(),
     };
+    let editing_of = |held: &BTreeSet<Uuid>| held.intersection(&editors).copied().collect();
     let missing: Vec<Uuid> = scope.difference(&held).copied().collect();
     let cursor = cursor.max(0);
     let bounds = Bounds { limit, bytes };
@@ -105,10 +120,12 @@ pub async fn pull_within(
             cursor,
             // The cursor moves on in the next request.
             more: true,
+            editing: editing_of(&scope),
             scope: scope.into_iter().collect(),
             fill: filling,
         });
     }
+    let editing = editing_of(&scope);
     let scope: Vec<Uuid> = scope.into_iter().collect();
     let (changes, last, more) = page(pool, &scope, (cursor, None), bounds).await?;
     Ok(Page {
@@ -117,6 +134,7 @@ pub async fn pull_within(
         more,
         scope,
         fill: None,
+        editing,
     })
 }
 
