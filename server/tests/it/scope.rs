@@ -266,3 +266,28 @@ async fn a_coordinator_reads_a_librarys_meetings_from_the_server_a_page_at_a_tim
     assert_eq!(outsider.status, StatusCode::NOT_FOUND, "{}", outsider.body);
     assert!(!outsider.body.contains("Spotkanie"));
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn too_many_offline_libraries_are_refused_before_anything_is_applied(pool: PgPool) {
+    let zalesie = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let offline: Vec<Uuid> = (0..=app::sync::MAX_OFFLINE_LIBRARIES)
+        .map(|_| Uuid::new_v4())
+        .collect();
+    let data = json!({
+        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working",
+        "title": "Nie powinno powstać", "starts_at": app::clock::instant_in(-1, 0),
+    });
+    let body = json!({
+        "device_id": Uuid::new_v4(), "cursor": 0, "pull_limit": 10,
+        "mutations": [upsert("meeting", Uuid::new_v4(), data)], "offline": offline,
+    });
+    let reply = call(&pool, "/api/sync", &body.to_string(), Some(&zalesie)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    let made: i64 = sqlx::query_scalar(
+        "select count(*) from records where data->>'title' = 'Nie powinno powstać'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(made, 0);
+}
