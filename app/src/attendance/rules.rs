@@ -60,6 +60,12 @@ impl EntityRules for SignIns {
         &["contact", "signature"]
     }
 
+    /// The heavy part of a list, and the least needed offline once the
+    /// meeting is long past (the list shows it from the server).
+    fn spare(&self) -> &'static [&'static str] {
+        &["signature"]
+    }
+
     fn label(&self, locale: Locale) -> String {
         td_string!(locale, sync.entity_sign_in).to_string()
     }

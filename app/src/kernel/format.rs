@@ -78,6 +78,12 @@ pub fn tenths(value: u32, locale: Locale) -> String {
     }
 }
 
+/// Bytes in megabytes to one decimal: 2_500_000 → "2,5 MB" (Polish) or "2.5 MB".
+pub fn megabytes(bytes: u64, locale: Locale) -> String {
+    let tenths_of_mb = u32::try_from((bytes + 50_000) / 100_000).unwrap_or(u32::MAX);
+    format!("{} MB", tenths(tenths_of_mb, locale))
+}
+
 /// "24 godziny", "5 godzin", "1 godzina", "1,5 godziny" / "24 hours".
 pub fn hours(tenths_of_hour: u32, locale: Locale) -> String {
     use crate::i18n::td_string;

@@ -8,10 +8,16 @@ use leptos::{prelude::*, server_fn::codec::Json};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// Those of the libraries a device holds: the person's own and the
+/// `offline` ones she chose.
 #[server(prefix = "/api", endpoint = "partnerships", input = Json, output = Json)]
-pub async fn my_partnerships() -> Result<Vec<PartnershipRef>, AppError> {
+pub async fn my_partnerships(
+    offline: Option<Vec<Uuid>>,
+) -> Result<Vec<PartnershipRef>, AppError> {
     use crate::server_context as ctx;
-    ctx::as_actor(|actor, pool| async move { ssr::partnerships(&pool, &actor).await }).await
+    let offline = crate::sync::offline_list(offline)?;
+    ctx::as_actor(|actor, pool| async move { ssr::partnerships(&pool, &actor, &offline).await })
+        .await
 }
 
 /// Meetings a page of a library's meetings shows.
@@ -80,14 +86,36 @@ pub mod ssr {
         Option<String>,
     );
 
+    /// The partnerships of the libraries a device of `actor` holds.
     pub async fn partnerships(
         pool: &PgPool,
         actor: &Actor,
+        offline: &[Uuid],
     ) -> Result<Vec<PartnershipRef>, AppError> {
+        let held: Vec<Uuid> = actor.device_scope(offline).into_iter().collect();
+        partnerships_where(pool, actor, Some(held), None).await
+    }
+
+    /// One partnership, if the person may see its library.
+    pub async fn partnership(
+        pool: &PgPool,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Option<PartnershipRef>, AppError> {
         let filter = match actor.visible_libraries() {
             Scope::All => None,
             Scope::Only(ids) => Some(ids),
         };
+        Ok(partnerships_where(pool, actor, filter, Some(id)).await?.pop())
+    }
+
+    /// `filter`: the libraries whose partnerships (`None`: all).
+    async fn partnerships_where(
+        pool: &PgPool,
+        actor: &Actor,
+        filter: Option<Vec<Uuid>>,
+        only: Option<Uuid>,
+    ) -> Result<Vec<PartnershipRef>, AppError> {
         let rows: Vec<Row> = sqlx::query_as(
             r#"select p.id, p.name, l.id, l.name, pr.id, pr.name, pr.funding_line,
                       c.version, c.short_text, c.full_text
@@ -98,10 +126,11 @@ pub mod ssr {
                    select version, short_text, full_text from information_clauses
                    where program_id = pr.id order by version desc limit 1
                ) c on true
-               where $1::uuid[] is null or l.id = any($1)
+               where ($1::uuid[] is null or l.id = any($1)) and ($2::uuid is null or p.id = $2)
                order by l.name collate "pl-x-icu", p.name collate "pl-x-icu""#,
         )
         .bind(&filter)
+        .bind(only)
         .fetch_all(pool)
         .await?;
         Ok(rows

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod model;
+pub mod online;
 pub mod pages;
 pub mod rules;
 pub mod tasks;

@@ -61,9 +61,9 @@ impl crate::sync::rules::Reference for Partnerships {
         super::PARTNERSHIPS
     }
 
-    fn fetch(&self) -> crate::sync::rules::ReferenceFuture {
-        Box::pin(async {
-            let partnerships = super::api::my_partnerships().await?;
+    fn fetch(&self, offline: Vec<Uuid>) -> crate::sync::rules::ReferenceFuture {
+        Box::pin(async move {
+            let partnerships = super::api::my_partnerships(Some(offline)).await?;
             serde_json::to_value(partnerships).map_err(|_| crate::errors::AppError::Internal)
         })
     }

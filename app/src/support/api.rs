@@ -9,9 +9,11 @@ use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
 
 #[server(prefix = "/api", endpoint = "my-libraries", input = Json, output = Json)]
-pub async fn my_libraries() -> Result<Vec<MyLibrary>, AppError> {
+pub async fn my_libraries(offline: Option<Vec<Uuid>>) -> Result<Vec<MyLibrary>, AppError> {
     use crate::server_context as ctx;
-    ctx::as_actor(|actor, pool| async move { ssr::libraries(&pool, &actor).await }).await
+    let offline = crate::sync::offline_list(offline)?;
+    ctx::as_actor(|actor, pool| async move { ssr::libraries(&pool, &actor, &offline).await })
+        .await
 }
 
 #[server(prefix = "/api", endpoint = "program-hours", input = Json, output = Json)]
@@ -51,7 +53,7 @@ pub mod ssr {
         model::{ConsultationTime, MeetingTime, meeting_minutes, used_minutes},
     };
     use crate::{
-        accounts::access::{Action, Actor, Scope, Target},
+        accounts::access::{Action, Actor, Target},
         errors::AppError,
         meetings::model::ENTITY as ENTITY_MEETING,
         sync::local::read_as,
@@ -69,11 +71,13 @@ pub mod ssr {
     /// Budget in tenths of an hour (the column is numeric(6,1)).
     const BUDGET_TENTHS: &str = "(support_hours_per_library * 10)::int";
 
-    pub async fn libraries(pool: &PgPool, actor: &Actor) -> Result<Vec<MyLibrary>, AppError> {
-        let filter = match actor.visible_libraries() {
-            Scope::All => None,
-            Scope::Only(ids) => Some(ids),
-        };
+    /// The libraries a device of `actor` holds (hers, and the `offline` ones).
+    pub async fn libraries(
+        pool: &PgPool,
+        actor: &Actor,
+        offline: &[Uuid],
+    ) -> Result<Vec<MyLibrary>, AppError> {
+        let filter: Option<Vec<Uuid>> = Some(actor.device_scope(offline).into_iter().collect());
         let rows: Vec<LibraryProgram> = sqlx::query_as(&format!(
             r#"select l.id, l.name, pr.id, pr.name, {BUDGET_TENTHS}
                    from libraries l

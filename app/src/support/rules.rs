@@ -161,9 +161,9 @@ impl crate::sync::rules::Reference for Libraries {
         super::LIBRARIES
     }
 
-    fn fetch(&self) -> crate::sync::rules::ReferenceFuture {
-        Box::pin(async {
-            let libraries = super::api::my_libraries().await?;
+    fn fetch(&self, offline: Vec<Uuid>) -> crate::sync::rules::ReferenceFuture {
+        Box::pin(async move {
+            let libraries = super::api::my_libraries(Some(offline)).await?;
             serde_json::to_value(libraries).map_err(|_| crate::errors::AppError::Internal)
         })
     }

@@ -182,6 +182,16 @@ impl Holding {
     }
 }
 
+/// The offline libraries a request for reference data names (`None`: none),
+/// refused past the limit.
+pub fn offline_list(offline: Option<Vec<Uuid>>) -> Result<Vec<Uuid>, crate::errors::AppError> {
+    let offline = offline.unwrap_or_default();
+    if offline.len() > MAX_OFFLINE_LIBRARIES {
+        return Err(crate::errors::AppError::BadRequest);
+    }
+    Ok(offline)
+}
+
 /// Most libraries a request may say it holds (more than any scope).
 pub const MAX_HELD_LIBRARIES: usize = 10_000;
 

@@ -36,7 +36,7 @@ pub fn OfflineChoice(library: Uuid) -> impl IntoView {
         too_many.set(saved == Ok(false));
         refused.set(saved.is_err());
         if saved == Ok(true) {
-            sync.now();
+            sync.scope_changed();
         }
     };
     view! {

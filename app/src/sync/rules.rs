@@ -139,6 +139,13 @@ pub trait EntityRules: Send + Sync + 'static {
         &[]
     }
 
+    /// Pulled fields a device lets go of, oldest records first, when what it
+    /// holds passes its budget (a drawn signature): shown from the server
+    /// when online, said to be there when not.
+    fn spare(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// What the sync panel calls a record of this entity ("Spotkanie").
     fn label(&self, locale: Locale) -> String;
     /// What the sync panel calls a field when a change to it is refused.
@@ -234,7 +241,9 @@ pub struct Registry {
 pub trait Reference: Send + Sync + 'static {
     /// Its name in the local store.
     fn name(&self) -> &'static str;
-    fn fetch(&self) -> ReferenceFuture;
+    /// Fetched for what the device holds: its person's own libraries and
+    /// the `offline` ones she chose (never a whole program's).
+    fn fetch(&self, offline: Vec<Uuid>) -> ReferenceFuture;
 }
 
 pub type ReferenceFuture = std::pin::Pin<
@@ -273,6 +282,14 @@ impl Registry {
 
     pub fn get(&self, name: &str) -> Option<&'static dyn EntityRules> {
         self.entities.iter().copied().find(|e| e.name() == name)
+    }
+
+    /// What each entity's records may let go of on a full device.
+    pub fn spare(&self) -> Vec<(&'static str, &'static [&'static str])> {
+        self.iter()
+            .map(|rules| (rules.name(), rules.spare()))
+            .filter(|(_, fields)| !fields.is_empty())
+            .collect()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'static dyn EntityRules> + '_ {

@@ -239,6 +239,7 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
             {move || sync.status.get().trouble.map(|trouble| view! {
                 <p class="notice" role="status">{trouble_text(trouble)}</p>
             })}
+            <DeviceHolds sync />
             <p class="sync-panel__actions">
                 <button type="button" class="button" on:click=move |_| sync.now()>{t!(i18n, sync.send_now)}</button>
                 <button type="button" class="button button--quiet" on:click=move |_| close_button()>{t!(i18n, sync.close)}</button>
@@ -304,6 +305,45 @@ fn SyncPanel(sync: SyncEngine, close: impl Fn() + Clone + Send + Sync + 'static)
             })}
             {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
         </section>
+    }
+}
+
+/// How much of its share this device's copy of the server's data takes,
+/// and what of it is online only.
+#[component]
+fn DeviceHolds(sync: SyncEngine) -> impl IntoView {
+    let i18n = use_i18n();
+    let usage = Memo::new(move |_| {
+        sync.read(|store| Ok(store.usage()))
+            .and_then(Result::ok)
+            .flatten()
+    });
+    move || {
+        usage.get().map(|usage| {
+            let locale = i18n.get_locale();
+            let used = format::megabytes(usage.replica, locale);
+            let budget = format::megabytes(usage.budget, locale);
+            let spared: Vec<String> = usage
+                .spared
+                .iter()
+                .filter_map(|(entity, count)| {
+                    let rules = sync.entities().get(entity)?;
+                    let fields: Vec<String> = rules
+                        .spare()
+                        .iter()
+                        .map(|field| rules.field_label(field, locale))
+                        .collect();
+                    let (what, fields) = (rules.label(locale), fields.join(", "));
+                    let count = i32::try_from(*count).unwrap_or(i32::MAX);
+                    Some(t_string!(i18n, sync.spared, count = count, what = what, fields = fields).to_string())
+                })
+                .collect();
+            view! {
+                <h3>{t!(i18n, sync.device_title)}</h3>
+                <p class="sync-panel__holds">{t_string!(i18n, sync.device_holds, used = used, budget = budget).to_string()}</p>
+                {spared.into_iter().map(|line| view! { <p class="sync-panel__spared">{line}</p> }).collect_view()}
+            }
+        })
     }
 }
 

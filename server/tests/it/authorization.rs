@@ -63,6 +63,11 @@ fn endpoints() -> Vec<(&'static str, String)> {
             "/api/meeting-signatures",
             format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
         ),
+        ("/api/meeting", format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#)),
+        (
+            "/api/meeting-attendance",
+            format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
+        ),
         (
             "/api/library-meetings",
             format!(r#"{{"library_id":"{RUDKA}","page":1}}"#),

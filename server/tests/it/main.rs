@@ -5,6 +5,7 @@
 mod accounts;
 mod attendance;
 mod authorization;
+mod budget;
 mod common;
 mod cursor;
 mod devices;

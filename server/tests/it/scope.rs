@@ -14,11 +14,12 @@ use serde_json::{Value, json};
 use server::demo::{
     ACCOUNTS, RUDKA, ZALESIE, ZALESIE_BOROWO, ZALESIE_LIPNICA, ZALESIE_PARTNERSHIP,
 };
+use app::entities::registry;
 use sqlx::PgPool;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-type Device = LocalStore<MemoryStorage>;
+pub(crate) type Device = LocalStore<MemoryStorage>;
 
 fn device_of(person: usize) -> Device {
     LocalStore::open(MemoryStorage::default(), ACCOUNTS[person].id).expect("open")
@@ -26,7 +27,7 @@ fn device_of(person: usize) -> Device {
 
 /// Syncs as the browser does, `limit` changes a page, until nothing more
 /// comes; how many requests it took.
-async fn sync_fully(pool: &PgPool, cookie: &str, device: &mut Device, limit: u32) -> usize {
+pub(crate) async fn sync_fully(pool: &PgPool, cookie: &str, device: &mut Device, limit: u32) -> usize {
     for requests in 1..=500 {
         // What the device holds, as the browser sends it (`Holding`'s fields).
         let mut body = serde_json::to_value(device.holding()).expect("holding");
@@ -37,7 +38,9 @@ async fn sync_fully(pool: &PgPool, cookie: &str, device: &mut Device, limit: u32
         let reply = call(pool, "/api/sync", &body.to_string(), Some(cookie)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let answer: SyncResponse = serde_json::from_str(&reply.body).expect("answer");
-        device.apply_answer(&answer, None).expect("apply");
+        device
+            .apply_answer(&answer, None, &registry().spare())
+            .expect("apply");
         if !answer.more {
             return requests;
         }
@@ -290,4 +293,86 @@ async fn too_many_offline_libraries_are_refused_before_anything_is_applied(pool:
     .await
     .expect("count");
     assert_eq!(made, 0);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_coordinator_reads_a_meeting_and_its_list_from_the_server_and_a_stranger_cannot(
+    pool: PgPool,
+) {
+    let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    let stranger = demo_sign_in(&pool, "biblioteka2@demo.local").await;
+    let meeting = Uuid::new_v4();
+    let data = json!({
+        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Spotkanie o świetlicy",
+        "starts_at": app::clock::instant_in(-3, 0), "minutes": "Ustalono godziny otwarcia świetlicy.",
+    });
+    let signed = json!({
+        "meeting_id": meeting, "full_name": "Anna Kontaktowa", "organization": "KGW",
+        "contact": "anna.kontaktowa@example.pl", "contact_consent": true, "clause_version": 1, "clause_ack": true,
+        "image_consent": false, "signed_at": app::clock::instant_in(-3, 1),
+        "signature": {"kind": "drawn", "strokes": [[10, 20, 30, 40, 50, 60]]},
+    });
+    let results = push(
+        &pool,
+        &librarian,
+        &[
+            upsert("meeting", meeting, data),
+            upsert("sign_in", Uuid::new_v4(), signed),
+        ],
+    )
+    .await;
+    assert!(results.iter().all(|r| r["status"] == "applied"), "{results:?}");
+    let body = json!({ "meeting_id": meeting }).to_string();
+
+    let read = call(&pool, "/api/meeting", &body, Some(&coordinator)).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let read: Value = serde_json::from_str(&read.body).expect("json");
+    assert_eq!(read["meeting"]["minutes"], "Ustalono godziny otwarcia świetlicy.");
+    assert_eq!(read["sign_ins"], 1);
+    assert_eq!(read["partnership"]["library_id"], json!(ZALESIE));
+    let list = call(&pool, "/api/meeting-attendance", &body, Some(&coordinator)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("Anna Kontaktowa") && list.body.contains("[10,20,30,40,50,60]"));
+    assert!(!list.body.contains("anna.kontaktowa@example.pl"), "no contact data: {}", list.body);
+
+    for path in ["/api/meeting", "/api/meeting-attendance"] {
+        let reply = call(&pool, path, &body, Some(&stranger)).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}: {}", reply.body);
+        assert!(!reply.body.contains("świetlic") && !reply.body.contains("Anna"));
+    }
+}
+
+/// Reference data follows what the device holds: a coordinator's device
+/// gets the partnerships and libraries of those she took offline, not her
+/// whole program's.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_coordinators_reference_data_is_that_of_the_libraries_she_takes_offline(pool: PgPool) {
+    let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
+    rudka_partnership(&pool).await;
+    for path in ["/api/partnerships", "/api/my-libraries"] {
+        let none = call(&pool, path, "{}", Some(&coordinator)).await;
+        assert_eq!(none.status, StatusCode::OK, "{path}: {}", none.body);
+        assert_eq!(none.body, "[]", "{path}");
+        let one = json!({ "offline": [RUDKA] }).to_string();
+        let one = call(&pool, path, &one, Some(&coordinator)).await;
+        assert_eq!(one.status, StatusCode::OK, "{path}: {}", one.body);
+        let listed: Vec<Value> = serde_json::from_str(&one.body).expect("json");
+        let libraries: BTreeSet<String> = listed
+            .iter()
+            .map(|item| {
+                item.get("library_id")
+                    .or_else(|| item.get("id"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        let rudka = RUDKA.to_string();
+        assert_eq!(libraries, BTreeSet::from([rudka]), "{path}: {}", one.body);
+        let many: Vec<Uuid> = (0..1_001).map(|_| Uuid::new_v4()).collect();
+        let many = json!({ "offline": many }).to_string();
+        let refused = call(&pool, path, &many, Some(&coordinator)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{path}");
+    }
 }

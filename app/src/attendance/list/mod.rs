@@ -142,6 +142,9 @@ struct Sheet {
     meeting: Map<String, Value>,
     partnership: Option<PartnershipRef>,
     list: Vec<Attendee>,
+    /// Read from the server for a device that does not hold the library:
+    /// shown and printed, never changed here.
+    from_server: bool,
 }
 
 impl Sheet {
@@ -154,7 +157,7 @@ impl Sheet {
     }
 
     fn editable(&self) -> bool {
-        self.partnership.as_ref().is_none_or(|p| p.editable)
+        !self.from_server && self.partnership.as_ref().is_none_or(|p| p.editable)
     }
 }
 

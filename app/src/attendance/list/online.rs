@@ -1,12 +1,23 @@
-//! Signatures a device does not hold. A tutor's or coordinator's device gets
-//! a list's names without the drawn signatures (they are the heavy part of
-//! a list and not theirs to keep); the list shows them from the server when
-//! online and says where they are when not.
+//! What of a list a device does not hold. A tutor's device gets a list's
+//! names without the drawn signatures (the heavy part of a list, and not
+//! hers to keep), a full device lets go of the oldest lists' signatures,
+//! and a coordinator's device may not hold the library at all: the list
+//! shows what is missing from the server when online and says where it is
+//! when not.
 
+use super::{Sheet, SheetView, attendees};
 use crate::attendance::model::Signature;
-use crate::errors::AppError;
+use crate::{
+    errors::AppError,
+    i18n::{t, use_i18n},
+    meetings::PartnershipRef,
+    ui::ErrorNotice,
+};
 use leptos::{prelude::*, server_fn::codec::Json};
-use std::collections::HashMap;
+use leptos_router::components::A;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The signatures of a meeting's list, by sign-in, read from the server.
@@ -67,4 +78,120 @@ pub(super) fn provide_online_signatures(meeting: Uuid, wanted: bool) {
             }
         });
     });
+}
+
+/// A meeting's list as the server has it, without attendees' contact data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerSheet {
+    pub meeting: Map<String, Value>,
+    pub partnership: Option<PartnershipRef>,
+    pub sign_ins: Vec<(Uuid, Map<String, Value>)>,
+}
+
+/// `POST /api/meeting-attendance`: one meeting's list, read-only, for
+/// anyone who may see its library (a coordinator whose device does not
+/// hold it).
+#[server(prefix = "/api", endpoint = "meeting-attendance", input = Json, output = Json)]
+pub async fn attendance_from_server(meeting_id: Uuid) -> Result<ServerSheet, AppError> {
+    use crate::{
+        accounts::access::{Action, Target},
+        server_context as ctx,
+    };
+    ctx::as_actor(|actor, pool| async move {
+        let row: Option<(Uuid, Value)> = sqlx::query_as(
+            "select library_id, data from records where entity = 'meeting' and id = $1 and not deleted",
+        )
+        .bind(meeting_id)
+        .fetch_optional(&pool)
+        .await?;
+        let Some((library, meeting)) =
+            row.filter(|(library, _)| actor.may(Action::View, Target::Library(*library)))
+        else {
+            return Err(AppError::NotFound);
+        };
+        let Value::Object(meeting) = meeting else {
+            return Err(AppError::NotFound);
+        };
+        let partnership = match meeting
+            .get("partnership_id")
+            .and_then(Value::as_str)
+            .and_then(|p| Uuid::parse_str(p).ok())
+        {
+            Some(id) => crate::meetings::api::ssr::partnership(&pool, &actor, id)
+                .await?
+                .filter(|p| p.library_id == library),
+            None => None,
+        };
+        let rows: Vec<(Uuid, Value)> = sqlx::query_as(
+            "select id, data - 'contact' from records
+             where entity = 'sign_in' and not deleted and library_id = $1 and data->>'meeting_id' = $2
+             order by rev",
+        )
+        .bind(library)
+        .bind(meeting_id.to_string())
+        .fetch_all(&pool)
+        .await?;
+        let sign_ins = rows
+            .into_iter()
+            .filter_map(|(id, data)| match data {
+                Value::Object(data) => Some((id, data)),
+                _ => None,
+            })
+            .collect();
+        Ok(ServerSheet {
+            meeting,
+            partnership,
+            sign_ins,
+        })
+    })
+    .await
+}
+
+/// The list of a meeting this device does not hold, once the page is live.
+#[component]
+pub(super) fn SheetFromServer(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let ready = crate::ui::hydrated();
+    move || {
+        if ready.get() {
+            view! { <SheetLoader id /> }.into_any()
+        } else {
+            view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn SheetLoader(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let loaded = LocalResource::new(move || attendance_from_server(id));
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+            {move || loaded.get().map(|result| match result {
+                Ok(found) => {
+                    let sheet = Sheet {
+                        list: attendees(found.sign_ins, id, &HashSet::new()),
+                        meeting: found.meeting,
+                        partnership: found.partnership,
+                        from_server: true,
+                    };
+                    view! { <SheetView id sheet /> }.into_any()
+                }
+                Err(error) => {
+                    let text = match error {
+                        AppError::NotFound => Some(view! { {t!(i18n, meetings.not_found)} }.into_any()),
+                        AppError::Transport { .. } => Some(view! { {t!(i18n, attendance.server_only_offline)} }.into_any()),
+                        _ => None,
+                    };
+                    match text {
+                        Some(text) => view! {
+                            <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>
+                            <div class="notice" role="status"><p>{text}</p></div>
+                        }.into_any(),
+                        None => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                }
+            })}
+        </Transition>
+    }
 }

@@ -33,16 +33,19 @@ pub fn AttendancePage() -> impl IntoView {
                 .into_iter()
                 .find(|p| Some(p.id) == partnership_id),
             list: attendees(store.list(ENTITY)?, id, &pending),
+            from_server: false,
         })
     });
     view! {
         <Title text=move || t_string!(i18n, attendance.title).to_string() />
-        {move || from_store(sheet.get(), |found| match found {
-            None => view! {
+        {move || from_store(sheet.get(), |found| match (found, id()) {
+            // Not on this device: read from the server (a library it does not hold).
+            (None, Some(id)) => view! { <online::SheetFromServer id /> }.into_any(),
+            (None, None) => view! {
                 <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>
                 <div class="notice" role="status"><p>{t!(i18n, meetings.not_found)}</p></div>
             }.into_any(),
-            Some(sheet) => id().map(|id| view! { <SheetView id sheet /> }).into_any(),
+            (Some(sheet), id) => id.map(|id| view! { <SheetView id sheet /> }).into_any(),
         })}
     }
 }
@@ -63,8 +66,9 @@ pub(super) fn SheetView(id: Uuid, sheet: Sheet) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let editable = sheet.editable();
-    // A device that may not edit the list holds it without signatures.
-    let withheld = !editable && sheet.list.iter().any(|a| !a.paper && a.signature.is_none());
+    // A device that may not edit the list holds it without signatures, and
+    // a full one lets go of the oldest lists' signatures.
+    let withheld = sheet.list.iter().any(|a| !a.paper && a.signature.is_none());
     online::provide_online_signatures(id, withheld);
     let active: Vec<Attendee> = sheet
         .list
@@ -188,6 +192,9 @@ pub(super) fn SheetView(id: Uuid, sheet: Sheet) -> impl IntoView {
                         <a class="button button--quiet" href=format!("/kiosk/{id}")>{t!(i18n, attendance.kiosk_here)}</a>
                     })}
                 </p>
+                {sheet.from_server.then(|| view! {
+                    <p class="notice" role="note">{t!(i18n, attendance.from_server)}</p>
+                })}
                 {(duplicates > 0).then(|| view! {
                     <p class="notice" role="note">{t!(i18n, attendance.duplicates_note)}</p>
                 })}

@@ -17,7 +17,7 @@ use crate::{
         local::Fields,
         settle::RecordConflicts,
     },
-    ui::{confirm, from_store, problem_text, route_record},
+    ui::{confirm, from_store, problem_text, route_id, route_record},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
@@ -202,6 +202,7 @@ where
 #[component]
 pub fn MeetingPage() -> impl IntoView {
     let i18n = use_i18n();
+    let id = route_id();
     // Only the presence of the record decides the page's shape; the fields
     // follow the record on their own, so a save never rebuilds the form.
     let shape = route_record(ENTITY, |store, id, record| {
@@ -216,10 +217,14 @@ pub fn MeetingPage() -> impl IntoView {
     view! {
         <p><A href="/spotkania" attr:class="back-link">{t!(i18n, meetings.back)}</A></p>
         {move || from_store(shape.get(), |found| match found {
-            None => view! {
-                <Title text=move || t_string!(i18n, meetings.title).to_string() />
-                <div class="notice" role="status"><p>{t!(i18n, meetings.not_found)}</p></div>
-            }.into_any(),
+            // Not on this device: read from the server (a library it does not hold).
+            None => match id() {
+                Some(id) => view! { <MeetingFromServer id /> }.into_any(),
+                None => view! {
+                    <Title text=move || t_string!(i18n, meetings.title).to_string() />
+                    <div class="notice" role="status"><p>{t!(i18n, meetings.not_found)}</p></div>
+                }.into_any(),
+            },
             Some((id, partnership)) => view! { <MeetingEditor id partnership /> }.into_any(),
         })}
     }

@@ -9,7 +9,6 @@ use crate::meetings::{
 use crate::{
     format,
     i18n::{t, t_string, use_i18n},
-    sync::engine::use_sync,
     ui::{ErrorNotice, PageButtons},
 };
 use leptos::prelude::*;
@@ -45,7 +44,7 @@ fn MeetingsLoader(library_id: Uuid) -> impl IntoView {
     view! {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
             {move || loaded.get().map(|result| match result {
-                Ok(meetings) => view! { <MeetingTable meetings page library_id /> }.into_any(),
+                Ok(meetings) => view! { <MeetingTable meetings page /> }.into_any(),
                 Err(error) => view! { <ErrorNotice error /> }.into_any(),
             })}
         </Transition>
@@ -53,25 +52,12 @@ fn MeetingsLoader(library_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn MeetingTable(meetings: MeetingList, page: RwSignal<usize>, library_id: Uuid) -> impl IntoView {
+fn MeetingTable(meetings: MeetingList, page: RwSignal<usize>) -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
     let locale = i18n.get_locale_untracked();
     if meetings.items.is_empty() {
         return view! { <p>{t!(i18n, meetings.none)}</p> }.into_any();
     }
-    // A library this device holds opens in its editor; otherwise the list
-    // is what there is to read here.
-    let on_device = sync
-        .read(|store| {
-            Ok(store
-                .holding()
-                .held
-                .unwrap_or_default()
-                .contains(&library_id))
-        })
-        .and_then(Result::ok)
-        .unwrap_or(false);
     let total = usize::try_from(meetings.total).unwrap_or(usize::MAX);
     let count = i32::try_from(meetings.total).unwrap_or(i32::MAX);
     let size = LIBRARY_MEETINGS_PAGE as usize;
@@ -89,11 +75,8 @@ fn MeetingTable(meetings: MeetingList, page: RwSignal<usize>, library_id: Uuid) 
             </thead>
             <tbody>
                 {meetings.items.into_iter().map(|meeting| {
-                    let title = if on_device {
-                        view! { <A href=format!("/spotkania/{}", meeting.id)>{meeting.title.clone()}</A> }.into_any()
-                    } else {
-                        view! { <span>{meeting.title.clone()}</span> }.into_any()
-                    };
+                    // Its editor where the device holds it; read from the server elsewhere.
+                    let title = view! { <A href=format!("/spotkania/{}", meeting.id)>{meeting.title.clone()}</A> };
                     let signed = i32::try_from(meeting.sign_ins).unwrap_or(i32::MAX);
                     view! {
                         <tr>

@@ -6,6 +6,7 @@
 mod editor;
 mod library;
 mod list;
+mod online;
 mod tasks;
 
 // Siblings reach each other's items through these.
@@ -16,5 +17,7 @@ pub use library::LibraryMeetings;
 pub use list::MeetingsPage;
 #[allow(unused_imports)]
 use list::*;
+#[allow(unused_imports)]
+use online::*;
 #[allow(unused_imports)]
 use tasks::*;

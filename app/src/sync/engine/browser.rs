@@ -282,6 +282,7 @@ impl SyncEngine {
             // now, and what the server has must still be marked (a kiosk
             // forgets it). Not if the device was let go of meanwhile
             // (signed out, forgotten): its store must stay as it was left.
+            let spare = self.entities.spare();
             let applied = answer
                 .as_ref()
                 .ok()
@@ -295,10 +296,10 @@ impl SyncEngine {
                             store.forget_acknowledged()?;
                             return Ok(true);
                         }
-                        match store.apply_answer(answer, now.clone()) {
+                        match store.apply_answer(answer, now.clone(), &spare) {
                             // What came does not fit; the acknowledgements,
                             // which only free room, still go in.
-                            Err(StoreError::Full) => store
+                            Err(StoreError::Full | StoreError::OverBudget) => store
                                 .apply_response(&answer.results, &[], cursor, now)
                                 .map(|()| false),
                             other => other.map(|()| true),
@@ -358,9 +359,12 @@ impl SyncEngine {
         if !due {
             return;
         }
+        let offline = open(device)
+            .map(|store| store.offline_libraries().to_vec())
+            .unwrap_or_default();
         let mut fetched = Vec::new();
         for reference in self.entities.references() {
-            match reference.fetch().await {
+            match reference.fetch(offline.clone()).await {
                 Ok(value) => fetched.push((reference.name(), value)),
                 Err(_) => return,
             }

@@ -144,6 +144,7 @@ pub fn replaces_pending(pending: Option<Wake>, asked: Wake, not_before: f64, now
 fn store_trouble(error: &StoreError) -> Trouble {
     match error {
         StoreError::Newer(_) => Trouble::NewerData,
+        StoreError::OverBudget => Trouble::ReplicaFull,
         _ => Trouble::StoreFull,
     }
 }
@@ -385,6 +386,14 @@ impl SyncEngine {
             state.not_before = 0.0;
         });
         self.schedule(0, false);
+    }
+
+    /// The device's scope changed (a library taken offline or let go of):
+    /// a round now, and its reference data fetched again with it.
+    pub fn scope_changed(&self) {
+        self.state
+            .update_value(|state| state.references_at = f64::NEG_INFINITY);
+        self.now();
     }
 
     /// Send shortly: typing produces many saves, one request follows them.

@@ -6,17 +6,20 @@
 //! The logic is written against `Storage`, so it runs (and is tested) the
 //! same in memory as in the browser's localStorage.
 
-use super::{Change, Mutation, MutationResult, Op, Rejection, Status};
+use super::{Mutation, Op};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
+mod budget;
 mod device;
+mod intake;
 mod records;
 mod rescue;
 mod scope;
 mod storage;
+pub use budget::{REPLICA_BUDGET, Spare, Usage};
 pub use device::{forget_others, people, read_as};
 use records::Meta;
 pub use records::{Pending, Pulled, Refused, Rescue, Summary};
@@ -42,6 +45,10 @@ pub enum StoreError {
     /// The browser refused to store more: the change is *not* saved.
     #[error("the device storage is full")]
     Full,
+    /// Pulled records would pass their share of the storage (`REPLICA_BUDGET`)
+    /// even after letting go of what they can spare: the pull stops there.
+    #[error("the records from the server do not fit in their share of the device storage")]
+    OverBudget,
     /// Stored data this version cannot read (written by a newer app).
     #[error("stored data has schema version {0}, newer than this app")]
     Newer(u32),
@@ -67,8 +74,9 @@ pub struct LocalStore<S: Storage> {
     storage: S,
     prefix: String,
     meta: Meta,
-    /// Libraries being filled again while an answer is taken in.
-    refill: HashSet<Uuid>,
+    /// A pass over the records found nothing more to let go of (until the
+    /// next answer is taken in).
+    spent: bool,
 }
 
 impl<S: Storage> LocalStore<S> {
@@ -93,8 +101,10 @@ impl<S: Storage> LocalStore<S> {
                 fill: None,
                 editing: Some(Vec::new()),
                 relabel: false,
+                replica: Some(0),
+                spared: Default::default(),
             },
-            refill: HashSet::new(),
+            spent: false,
         };
         match store.read::<Meta>("meta")? {
             Some(meta) if meta.schema_version > SCHEMA_VERSION => {
@@ -329,87 +339,6 @@ impl<S: Storage> LocalStore<S> {
             .collect();
         self.write("outbox", &outbox)?;
         Ok(batch)
-    }
-
-    /// Takes in the server's answer: acknowledged mutations leave the
-    /// outbox, refused ones move to "needs attention", pulled changes
-    /// update the records (pending edits stay on top of them).
-    pub fn apply_response(
-        &mut self,
-        results: &[MutationResult],
-        changes: &[Change],
-        cursor: i64,
-        now: Option<String>,
-    ) -> Result<(), StoreError> {
-        for change in changes {
-            // A late answer can carry older states than the device has.
-            let key = Self::record_key(&change.entity, change.record_id);
-            // The same state again is taken in if it now says its library,
-            // or comes with more or fewer fields (a library filled again).
-            let again = change.library_id.is_some_and(|l| self.refill.contains(&l));
-            let known = self.read::<Pulled>(&key)?;
-            if known.is_some_and(|known| {
-                known.rev > change.rev
-                    || (known.rev == change.rev && known.library.is_some() && !again)
-            }) {
-                continue;
-            }
-            let pulled = Pulled {
-                rev: change.rev,
-                deleted: change.deleted,
-                data: change.data.clone(),
-                library: change.library_id,
-            };
-            self.write(&Self::record_key(&change.entity, change.record_id), &pulled)?;
-            self.add_to_index(&change.entity, change.record_id)?;
-        }
-        let answered: HashMap<Uuid, &MutationResult> = results.iter().map(|r| (r.id, r)).collect();
-        let mut outbox = self.outbox()?;
-        let mut refused = self.refused()?;
-        outbox.retain(|pending| match answered.get(&pending.mutation.id) {
-            None => true,
-            Some(result) if result.status == Status::Rejected => {
-                refused.push(Refused {
-                    mutation: pending.mutation.clone(),
-                    error: result.error.clone().unwrap_or(Rejection {
-                        code: super::RefusalCode::Other,
-                        message: String::new(),
-                        field: None,
-                        problem: None,
-                    }),
-                });
-                false
-            }
-            Some(_) => true,
-        });
-        for pending in &mut outbox {
-            if let Some(result) = answered.get(&pending.mutation.id) {
-                pending.acked_rev = pending.acked_rev.or(result.rev).or(Some(0));
-            }
-        }
-        // Accepted changes leave once the device holds the state that includes them.
-        let mut kept = Vec::with_capacity(outbox.len());
-        for pending in outbox {
-            let done = match pending.acked_rev {
-                None => false,
-                Some(rev) => self
-                    .pulled(&pending.mutation.entity, pending.mutation.record_id)?
-                    .is_some_and(|pulled| pulled.rev >= rev),
-            };
-            if !done {
-                kept.push(pending);
-            }
-        }
-        let outbox = kept;
-        // Refused first: if the store fills up between the writes, a change is
-        // listed twice (and resent, harmlessly) rather than lost.
-        self.write("refused", &refused)?;
-        self.write("outbox", &outbox)?;
-        self.meta.cursor = self.meta.cursor.max(cursor);
-        if outbox.iter().all(|p| p.acked_rev.is_some()) && !results.is_empty() {
-            self.meta.last_sent_at = now;
-        }
-        self.write("meta", &self.meta.clone())
     }
 
     /// A push-only store (a kiosk) never pulls its records back: once the

@@ -32,6 +32,12 @@ pub(super) struct Meta {
     /// library; those the pull does not bring back go when it ends.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(super) relabel: bool,
+    /// Bytes the pulled records take; `None` in a store that never counted.
+    #[serde(default)]
+    pub(super) replica: Option<u64>,
+    /// Records whose spare fields were let go of (on the server only), by entity.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(super) spared: std::collections::BTreeMap<String, u64>,
 }
 
 /// A record as the server last sent it.
@@ -43,6 +49,9 @@ pub struct Pulled {
     /// The library it belongs to (unknown in stores written before scopes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub library: Option<Uuid>,
+    /// Fields its entity can spare were let go of to keep within the budget.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spared: bool,
 }
 
 /// A mutation in the outbox; `sent` once it went out in a request whose

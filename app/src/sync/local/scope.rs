@@ -2,7 +2,7 @@
 //! pull, and letting go of the records of a library that left its scope.
 //! Nothing with an unsent change goes.
 
-use super::{LocalStore, Pulled, Storage, StoreError};
+use super::{LocalStore, Spare, Storage, StoreError};
 use crate::sync::{Holding, SyncResponse};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -52,13 +52,16 @@ impl<S: Storage> LocalStore<S> {
     /// held go first (unless they hold unsent changes), then the answer's
     /// results, changes, cursor and scope are taken in together. If the
     /// records do not fit, the bookkeeping stays as it was, so the same
-    /// page comes again: nothing is skipped.
+    /// page comes again: nothing is skipped. Records give up what `spare`
+    /// allows to stay within the budget.
     pub fn apply_answer(
         &mut self,
         answer: &SyncResponse,
         now: Option<String>,
+        spare: &Spare,
     ) -> Result<(), StoreError> {
         let before = self.meta.clone();
+        let mut refill = HashSet::new();
         if let Some(scope) = &answer.scope {
             let keep: HashSet<Uuid> = scope
                 .iter()
@@ -83,7 +86,7 @@ impl<S: Storage> LocalStore<S> {
             };
             let (was, now) = (set(&self.meta.editing), set(&answer.editing));
             let held = set(&self.meta.held);
-            self.refill = self
+            refill = self
                 .meta
                 .fill
                 .iter()
@@ -97,10 +100,22 @@ impl<S: Storage> LocalStore<S> {
             self.meta.editing = answer.editing.clone();
             self.meta.relabel &= !relabelled;
         }
-        let applied = self.apply_response(&answer.results, &answer.changes, answer.cursor, now);
-        self.refill.clear();
+        let applied = self.take_in(
+            &answer.results,
+            &answer.changes,
+            answer.cursor,
+            now,
+            &refill,
+            spare,
+        );
         if applied.is_err() {
+            // The records written stay (the same page brings them again);
+            // what they take is still counted.
+            let (replica, spared) = (self.meta.replica, std::mem::take(&mut self.meta.spared));
             self.meta = before;
+            self.meta.replica = replica;
+            self.meta.spared = spared;
+            let _ = self.write("meta", &self.meta.clone());
         }
         applied
     }
@@ -133,14 +148,19 @@ impl<S: Storage> LocalStore<S> {
             let mut kept = Vec::with_capacity(ids.len());
             for id in ids {
                 let record = Self::record_key(&entity, id);
-                let goes = !mine.contains(&(entity.clone(), id))
-                    && self.read::<Pulled>(&record)?.is_some_and(|pulled| {
-                        pulled
+                let goes = if mine.contains(&(entity.clone(), id)) {
+                    None
+                } else {
+                    self.stored(&entity, id)?.filter(|stored| {
+                        stored
+                            .pulled
                             .library
                             .map_or(unlabelled, |library| !keep.contains(&library))
-                    });
-                if goes {
+                    })
+                };
+                if let Some(stored) = goes {
                     self.storage.remove(&format!("{}{record}", self.prefix));
+                    self.forgot(&stored, &entity);
                     dropped.insert((entity.clone(), id));
                 } else {
                     kept.push(id);
@@ -221,11 +241,11 @@ mod tests {
             change(3, 3, Some(B)),
         ];
         store
-            .apply_answer(&answer(first, 3, &[A, B]), None)
+            .apply_answer(&answer(first, 3, &[A, B]), None, &[])
             .expect("pull");
         edit(&mut store, 3);
         store
-            .apply_answer(&answer(Vec::new(), 3, &[A]), None)
+            .apply_answer(&answer(Vec::new(), 3, &[A]), None, &[])
             .expect("pull");
         assert_eq!(ids(&store), [1, 3]);
         assert_eq!(store.holding().held, Some(vec![A]));
@@ -239,7 +259,7 @@ mod tests {
         let user = Uuid::from_u128(7);
         let mut store = LocalStore::open(MemoryStorage::default(), user).expect("store");
         store
-            .apply_answer(&answer(vec![change(1, 1, Some(A))], 5, &[A]), None)
+            .apply_answer(&answer(vec![change(1, 1, Some(A))], 5, &[A]), None, &[])
             .expect("pull");
         let room = store.storage().chars();
         let mut storage = store.into_storage();
@@ -254,7 +274,7 @@ mod tests {
             libraries: vec![B],
             after: 2,
         });
-        assert_eq!(store.apply_answer(&page, None), Err(StoreError::Full));
+        assert_eq!(store.apply_answer(&page, None, &[]), Err(StoreError::Full));
         assert_eq!(store.holding().fill, None, "the fill is not taken as done");
         let reopened = LocalStore::open(store.into_storage(), user).expect("store");
         assert_eq!(reopened.holding().fill, None);
@@ -267,7 +287,7 @@ mod tests {
         let user = Uuid::from_u128(7);
         let mut store = LocalStore::open(MemoryStorage::default(), user).expect("store");
         store
-            .apply_answer(&answer(vec![change(1, 1, Some(A))], 5, &[A]), None)
+            .apply_answer(&answer(vec![change(1, 1, Some(A))], 5, &[A]), None, &[])
             .expect("pull");
         let mut page = answer(vec![change(2, 2, Some(B)), change(3, 3, Some(B))], 5, &[A]);
         page.more = true;
@@ -275,7 +295,7 @@ mod tests {
             libraries: vec![B],
             after: 3,
         });
-        store.apply_answer(&page, None).expect("fill");
+        store.apply_answer(&page, None, &[]).expect("fill");
         assert_eq!(ids(&store), [1, 2, 3]);
         // An edit of record 2 the server accepted, whose pull never comes.
         edit(&mut store, 2);
@@ -295,10 +315,10 @@ mod tests {
         acked.results = accepted;
         acked.more = true;
         acked.fill = page.fill.clone();
-        store.apply_answer(&acked, None).expect("ack");
+        store.apply_answer(&acked, None, &[]).expect("ack");
         // Let go of before the fill ends.
         store
-            .apply_answer(&answer(Vec::new(), 5, &[A]), None)
+            .apply_answer(&answer(Vec::new(), 5, &[A]), None, &[])
             .expect("pull");
         assert_eq!(ids(&store), [1]);
         assert!(store.outbox().expect("outbox").is_empty());
@@ -325,7 +345,7 @@ mod tests {
         // Only record 1 is still in the scope; the same state comes back
         // and now says its library.
         store
-            .apply_answer(&answer(vec![change(1, 5, Some(A))], 10, &[A]), None)
+            .apply_answer(&answer(vec![change(1, 5, Some(A))], 10, &[A]), None, &[])
             .expect("pull");
         assert_eq!(ids(&store), [1, 3], "3 has an unsent change");
         let pulled = store.pulled("meeting", Uuid::from_u128(1)).expect("read");

@@ -1,6 +1,7 @@
 //! The device store on its own, in memory.
 
 use super::*;
+use crate::sync::{Change, MutationResult, Rejection, Status};
 use serde_json::json;
 
 fn user() -> Uuid {

@@ -1,0 +1,418 @@
+//! The share of the browser's storage that records pulled from the server
+//! may take. Browsers give a site about five million characters of
+//! localStorage; what is left beside the budget is kept for what a person
+//! makes on the device (the outbox, drafts, a kiosk's sign-ins), so saving
+//! never fails because of what was pulled. Past the budget the oldest
+//! records let go of the fields their entity can spare (a signature, shown
+//! from the server when online); if that is not enough, the pull stops and
+//! the header says so.
+
+use super::{LocalStore, Pulled, Storage, StoreError};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Bytes (of keys and JSON) the pulled records may take. Bytes count no
+/// fewer than the UTF-16 units a browser's quota counts, so the budget holds.
+pub const REPLICA_BUDGET: u64 = 2_500_000;
+
+/// Letting go goes down to this, so the next records of a page find room
+/// without another pass over the store.
+const SHED_TO: u64 = REPLICA_BUDGET * 4 / 5;
+
+/// Fields a device may let go of when its replica passes the budget, by
+/// entity (`EntityRules::spare`).
+pub type Spare = [(&'static str, &'static [&'static str])];
+
+/// What this device holds of the server's data, for the person to see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    pub replica: u64,
+    pub budget: u64,
+    /// Records whose spare fields are on the server only, by entity.
+    pub spared: BTreeMap<String, u64>,
+}
+
+/// A pulled record as stored, with the bytes it takes.
+pub(super) struct Stored {
+    pub(super) size: u64,
+    pub(super) pulled: Pulled,
+}
+
+fn spare_of(spare: &Spare, entity: &str) -> &'static [&'static str] {
+    spare
+        .iter()
+        .find(|(name, _)| *name == entity)
+        .map_or(&[], |(_, fields)| fields)
+}
+
+/// Removes `fields` from a record; whether any was there.
+fn let_go(pulled: &mut Pulled, fields: &[&str]) -> bool {
+    let mut any = false;
+    for field in fields {
+        any |= pulled.data.remove(*field).is_some();
+    }
+    pulled.spared |= any;
+    any
+}
+
+impl<S: Storage> LocalStore<S> {
+    fn size_of(&self, key: &str, text: &str) -> u64 {
+        (self.prefix.len() + key.len() + text.len()) as u64
+    }
+
+    /// A pulled record with the bytes it takes.
+    pub(super) fn stored(&self, entity: &str, id: Uuid) -> Result<Option<Stored>, StoreError> {
+        let key = Self::record_key(entity, id);
+        let Some(text) = self.storage.get(&format!("{}{key}", self.prefix)) else {
+            return Ok(None);
+        };
+        let pulled: Pulled =
+            serde_json::from_str(&text).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        Ok(Some(Stored {
+            size: self.size_of(&key, &text),
+            pulled,
+        }))
+    }
+
+    /// What the device holds of the server's data; `None` in a store from
+    /// before it was counted, until its next pull.
+    pub fn usage(&self) -> Option<Usage> {
+        Some(Usage {
+            replica: self.meta.replica?,
+            budget: REPLICA_BUDGET,
+            spared: self.meta.spared.clone(),
+        })
+    }
+
+    /// Bytes the pulled records take, counted once for a store that does
+    /// not know it yet.
+    pub(super) fn replica(&mut self) -> Result<u64, StoreError> {
+        match self.meta.replica {
+            Some(bytes) => Ok(bytes),
+            None => {
+                self.recount(&[], u64::MAX, None)?;
+                Ok(self.meta.replica.unwrap_or(0))
+            }
+        }
+    }
+
+    /// A record left the store (`drop_outside`).
+    pub(super) fn forgot(&mut self, stored: &Stored, entity: &str) {
+        if let Some(bytes) = &mut self.meta.replica {
+            *bytes = bytes.saturating_sub(stored.size);
+        }
+        if stored.pulled.spared {
+            self.count_spared(entity, -1);
+        }
+    }
+
+    fn count_spared(&mut self, entity: &str, by: i64) {
+        let count = self.meta.spared.entry(entity.to_owned()).or_default();
+        *count = count.saturating_add_signed(by);
+        if *count == 0 {
+            self.meta.spared.remove(entity);
+        }
+    }
+
+    /// Writes a pulled record in place of `before`, within the budget:
+    /// older records let go of their spare fields first, then this one;
+    /// `OverBudget` if it still does not fit (nothing written).
+    pub(super) fn put_pulled(
+        &mut self,
+        entity: &str,
+        id: Uuid,
+        mut pulled: Pulled,
+        before: Option<&Stored>,
+        spare: &Spare,
+    ) -> Result<(), StoreError> {
+        let key = Self::record_key(entity, id);
+        let encode = |pulled: &Pulled| {
+            serde_json::to_string(pulled).map_err(|e| StoreError::Damaged(e.to_string()))
+        };
+        let mut text = encode(&pulled)?;
+        let old = before.map_or(0, |b| b.size);
+        let fits = |store: &mut Self, text: &str| -> Result<bool, StoreError> {
+            let size = store.size_of(&key, text);
+            Ok(store.replica()?.saturating_sub(old) + size <= REPLICA_BUDGET)
+        };
+        if !fits(self, &text)? && !self.spent {
+            let size = self.size_of(&key, &text);
+            self.recount(spare, SHED_TO.saturating_sub(size), Some((entity, id)))?;
+        }
+        if !fits(self, &text)? && let_go(&mut pulled, spare_of(spare, entity)) {
+            text = encode(&pulled)?;
+        }
+        if !fits(self, &text)? {
+            return Err(StoreError::OverBudget);
+        }
+        self.storage.set(&format!("{}{key}", self.prefix), &text)?;
+        let size = self.size_of(&key, &text);
+        let total = self.replica()?.saturating_sub(old) + size;
+        self.meta.replica = Some(total);
+        let was = before.is_some_and(|b| b.pulled.spared);
+        self.count_spared(entity, i64::from(pulled.spared) - i64::from(was));
+        Ok(())
+    }
+
+    /// Counts what the pulled records take, exactly, and lets the oldest
+    /// (by revision) give up their spare fields until they take no more
+    /// than `target`. `except` is the record about to be written.
+    fn recount(
+        &mut self,
+        spare: &Spare,
+        target: u64,
+        except: Option<(&str, Uuid)>,
+    ) -> Result<(), StoreError> {
+        let index = format!("{}index/", self.prefix);
+        let entities: Vec<String> = self
+            .storage
+            .keys()
+            .into_iter()
+            .filter_map(|key| key.strip_prefix(&index).map(str::to_owned))
+            .collect();
+        let mut total = 0u64;
+        let mut spared: BTreeMap<String, u64> = BTreeMap::new();
+        // (rev, entity, id, fields): records that still hold spare fields.
+        let mut candidates: Vec<(i64, &str, Uuid, &'static [&'static str])> = Vec::new();
+        for entity in &entities {
+            let fields = spare_of(spare, entity);
+            let ids: Vec<Uuid> = self.read(&Self::index_key(entity))?.unwrap_or_default();
+            for id in ids {
+                let Some(stored) = self.stored(entity, id)? else {
+                    continue;
+                };
+                total += stored.size;
+                if stored.pulled.spared {
+                    *spared.entry(entity.clone()).or_default() += 1;
+                }
+                let holds = fields.iter().any(|f| {
+                    stored
+                        .pulled
+                        .data
+                        .get(*f)
+                        .is_some_and(|v| !matches!(v, Value::Null))
+                });
+                if holds && except != Some((entity.as_str(), id)) {
+                    candidates.push((stored.pulled.rev, entity.as_str(), id, fields));
+                }
+            }
+        }
+        candidates.sort_unstable_by_key(|(rev, ..)| *rev);
+        let mut candidates = candidates.into_iter();
+        while total > target {
+            let Some((_, entity, id, fields)) = candidates.next() else {
+                // Nothing more to let go of: no further passes this time.
+                self.spent = true;
+                break;
+            };
+            let Some(mut stored) = self.stored(entity, id)? else {
+                continue;
+            };
+            let_go(&mut stored.pulled, fields);
+            let key = Self::record_key(entity, id);
+            let text = serde_json::to_string(&stored.pulled)
+                .map_err(|e| StoreError::Damaged(e.to_string()))?;
+            self.storage.set(&format!("{}{key}", self.prefix), &text)?;
+            total = total - stored.size + self.size_of(&key, &text);
+            *spared.entry(entity.to_owned()).or_default() += 1;
+        }
+        self.meta.replica = Some(total);
+        self.meta.spared = spared;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{Change, Op, SyncResponse, local::MemoryStorage};
+    use serde_json::{Map, json};
+
+    const SPARE: &Spare = &[("sign_in", &["signature"])];
+    /// What Chromium and Firefox give a site's localStorage, in UTF-16
+    /// units (the memory store counts bytes, never fewer).
+    const BROWSER_QUOTA: usize = 5_242_880;
+
+    fn user() -> Uuid {
+        Uuid::from_u128(7)
+    }
+
+    /// A drawn signature as the kiosk stores it (`points` x, y pairs).
+    fn signature(points: u16) -> Value {
+        let stroke: Vec<u16> = (0..points * 2).map(|p| p * 7 % 1000).collect();
+        json!({"kind": "drawn", "strokes": [stroke]})
+    }
+
+    fn sign_in(n: u128) -> Map<String, Value> {
+        let data = json!({
+            "meeting_id": Uuid::from_u128(n / 25 + 1_000_000), "full_name": format!("Osoba {n}"),
+            "organization": "Koło Gospodyń Wiejskich w Zalesiu", "function": "przewodnicząca",
+            "clause_version": 1, "clause_ack": true, "image_consent": false,
+            "signed_at": "2026-11-20T16:00:00Z", "signature": signature(120),
+        });
+        data.as_object().cloned().unwrap_or_default()
+    }
+
+    fn page(changes: Vec<Change>, cursor: i64) -> SyncResponse {
+        SyncResponse {
+            results: Vec::new(),
+            changes,
+            cursor,
+            more: false,
+            scope: None,
+            fill: None,
+            editing: None,
+        }
+    }
+
+    fn change(entity: &str, n: u128, data: Map<String, Value>) -> Change {
+        Change {
+            entity: entity.into(),
+            record_id: Uuid::from_u128(n),
+            rev: i64::try_from(n).unwrap_or(i64::MAX),
+            deleted: false,
+            data,
+            library_id: Some(Uuid::from_u128(0xA)),
+        }
+    }
+
+    /// What the pulled records really take, key by key.
+    fn measured(store: &LocalStore<MemoryStorage>) -> u64 {
+        let prefix = format!("{}rec/", store.prefix);
+        store
+            .storage()
+            .items
+            .iter()
+            .filter(|(key, _)| key.starts_with(&prefix))
+            .map(|(key, value)| (key.len() + value.len()) as u64)
+            .sum()
+    }
+
+    fn has_signature(store: &LocalStore<MemoryStorage>, n: u128) -> bool {
+        store
+            .pulled("sign_in", Uuid::from_u128(n))
+            .expect("read")
+            .is_some_and(|p| p.data.contains_key("signature"))
+    }
+
+    #[test]
+    fn past_the_budget_the_oldest_sign_ins_let_go_of_their_signatures_first() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("store");
+        // 3,000 sign-ins of five busy years, about 4 MB, in pages as the server sends them.
+        for first in (1..=3_000u128).step_by(500) {
+            let changes = (first..first + 500)
+                .map(|n| change("sign_in", n, sign_in(n)))
+                .collect();
+            let cursor = i64::try_from(first + 499).unwrap_or(i64::MAX);
+            store
+                .apply_answer(&page(changes, cursor), None, SPARE)
+                .expect("page");
+            assert!(measured(&store) <= REPLICA_BUDGET, "within the budget");
+        }
+        let usage = store.usage().expect("counted");
+        assert_eq!(usage.replica, measured(&store), "the count is exact");
+        assert!(has_signature(&store, 3_000), "the newest keep theirs");
+        assert!(!has_signature(&store, 1), "the oldest go first");
+        let without = (1..=3_000u128)
+            .filter(|n| !has_signature(&store, *n))
+            .count();
+        assert!(without > 0);
+        let first_kept = (1..=3_000u128)
+            .find(|n| has_signature(&store, *n))
+            .expect("some keep theirs");
+        assert!(
+            (first_kept..=3_000).all(|n| has_signature(&store, n)),
+            "oldest first, none out of order"
+        );
+        assert_eq!(usage.spared.get("sign_in"), Some(&(without as u64)));
+        // Every name is still on the list offline.
+        let store = LocalStore::open(store.into_storage(), user()).expect("reopen");
+        assert_eq!(store.list("sign_in").expect("list").len(), 3_000);
+        assert_eq!(store.cursor(), 3_000);
+        assert_eq!(store.usage(), Some(usage));
+    }
+
+    /// Records that cannot spare anything stop the pull at the budget; what
+    /// a person makes offline then still fits: a meeting with 50,000
+    /// characters of minutes typed in many saves, and 200 kiosk sign-ins.
+    #[test]
+    fn a_store_at_its_budget_still_saves_a_long_meeting_and_two_hundred_sign_ins() {
+        let storage = MemoryStorage {
+            quota: Some(BROWSER_QUOTA),
+            ..MemoryStorage::default()
+        };
+        let mut store = LocalStore::open(storage, user()).expect("store");
+        let minutes = "Ustalono harmonogram warsztatów i podział zadań. ".repeat(400);
+        let mut cursor = 0;
+        let stopped = loop {
+            let changes: Vec<Change> = (cursor + 1..=cursor + 20)
+                .map(|n| {
+                    let data = json!({"title": format!("Spotkanie {n}"), "minutes": minutes});
+                    change("meeting", n, data.as_object().cloned().unwrap_or_default())
+                })
+                .collect();
+            let answer = page(changes, i64::try_from(cursor + 20).unwrap_or(i64::MAX));
+            match store.apply_answer(&answer, None, SPARE) {
+                Ok(()) => cursor += 20,
+                Err(error) => break error,
+            }
+            assert!(cursor < 10_000, "the budget never stopped the pull");
+        };
+        assert_eq!(stopped, StoreError::OverBudget);
+        assert_eq!(store.cursor(), i64::try_from(cursor).unwrap_or(0), "the page comes again");
+        let usage = store.usage().expect("counted");
+        assert!(usage.replica <= REPLICA_BUDGET);
+        assert!(usage.replica > REPLICA_BUDGET - 25_000, "filled to the budget");
+        assert_eq!(usage.replica, measured(&store));
+
+        let meeting = Uuid::new_v4();
+        let long = "Zażółć gęślą jaźń — notatka ze spotkania partnerów. ".repeat(1_000);
+        let long: String = long.chars().take(50_000).collect();
+        for end in (500..=50_000).step_by(500) {
+            let text: String = long.chars().take(end).collect();
+            let mut data = Map::new();
+            data.insert("minutes".into(), json!(text));
+            store
+                .save("meeting", meeting, Op::Upsert, data, None)
+                .expect("minutes saved");
+        }
+        for n in 0..200u128 {
+            let mut data = sign_in(n);
+            data.insert("meeting_id".into(), json!(meeting));
+            data.insert("signature".into(), signature(300));
+            store
+                .save("sign_in", Uuid::new_v4(), Op::Upsert, data, None)
+                .expect("sign-in saved");
+        }
+        let store = LocalStore::open(store.into_storage(), user()).expect("reopen");
+        assert_eq!(store.outbox().expect("outbox").len(), 201);
+        let saved = store.view("meeting", meeting).expect("view");
+        let saved = saved.and_then(|m| m.get("minutes").and_then(Value::as_str).map(str::len));
+        assert_eq!(saved, Some(long.len()));
+    }
+
+    #[test]
+    fn a_record_too_large_for_what_is_left_is_not_written_and_nothing_is_skipped() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("store");
+        let big = "x".repeat(usize::try_from(REPLICA_BUDGET).unwrap_or(0) / 3);
+        let meeting = |n| {
+            let data = json!({"title": "Spotkanie", "minutes": big});
+            change("meeting", n, data.as_object().cloned().unwrap_or_default())
+        };
+        store
+            .apply_answer(&page(vec![meeting(1)], 1), None, SPARE)
+            .expect("fits");
+        let answer = page(vec![meeting(2), meeting(3)], 3);
+        assert_eq!(
+            store.apply_answer(&answer, None, SPARE),
+            Err(StoreError::OverBudget)
+        );
+        let store = LocalStore::open(store.into_storage(), user()).expect("reopen");
+        assert_eq!(store.cursor(), 1);
+        assert!(store.pulled("meeting", Uuid::from_u128(2)).expect("read").is_some());
+        assert!(store.pulled("meeting", Uuid::from_u128(3)).expect("read").is_none());
+        assert_eq!(store.list("meeting").expect("list").len(), 2, "what was written is listed");
+        assert_eq!(store.usage().map(|u| u.replica), Some(measured(&store)));
+    }
+}
