@@ -204,6 +204,23 @@ pub fn hydrated() -> Signal<bool> {
     hydrated.into()
 }
 
+/// What a page reads from the server once it is live (with the person's
+/// session, in the browser): "Wczytywanie…" until then, the same on the
+/// server's render as on hydration.
+pub fn once_live<V: IntoView + 'static>(
+    live: impl Fn() -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let ready = hydrated();
+    move || {
+        if ready.get() {
+            live().into_any()
+        } else {
+            view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
+        }
+    }
+}
+
 /// Keeps what a person typed before the page hydrated: once the app is
 /// live, the field's current text goes into the signal bound to it. On a
 /// slow tablet the form is usable (and used) well before hydration ends.

@@ -89,7 +89,7 @@ test('five busy years of a library fit on its device: the oldest signatures go o
   await expect(page.locator('#sync-panel')).toContainText(/\d+ najstarsz\S+ pozycj\S+ maj?ą? pole „Podpis” tylko w sieci/);
   await expect(page.locator('#sync-panel')).toContainText(/z 2,5 MB/);
   await expectAccessible(page);
-  await page.getByRole('button', { name: 'Zamknij' }).click();
+  await page.locator('#sync-panel').getByRole('button', { name: 'Zamknij' }).click();
 
   // Offline: the oldest list names everyone and says where the signatures
   // are; the latest has them here.

@@ -11,9 +11,7 @@ use uuid::Uuid;
 /// Those of the libraries a device holds: the person's own and the
 /// `offline` ones she chose.
 #[server(prefix = "/api", endpoint = "partnerships", input = Json, output = Json)]
-pub async fn my_partnerships(
-    offline: Option<Vec<Uuid>>,
-) -> Result<Vec<PartnershipRef>, AppError> {
+pub async fn my_partnerships(offline: Option<Vec<Uuid>>) -> Result<Vec<PartnershipRef>, AppError> {
     use crate::server_context as ctx;
     let offline = crate::sync::offline_list(offline)?;
     ctx::as_actor(|actor, pool| async move { ssr::partnerships(&pool, &actor, &offline).await })
@@ -106,7 +104,9 @@ pub mod ssr {
             Scope::All => None,
             Scope::Only(ids) => Some(ids),
         };
-        Ok(partnerships_where(pool, actor, filter, Some(id)).await?.pop())
+        Ok(partnerships_where(pool, actor, filter, Some(id))
+            .await?
+            .pop())
     }
 
     /// `filter`: the libraries whose partnerships (`None`: all).

@@ -12,8 +12,7 @@ use uuid::Uuid;
 pub async fn my_libraries(offline: Option<Vec<Uuid>>) -> Result<Vec<MyLibrary>, AppError> {
     use crate::server_context as ctx;
     let offline = crate::sync::offline_list(offline)?;
-    ctx::as_actor(|actor, pool| async move { ssr::libraries(&pool, &actor, &offline).await })
-        .await
+    ctx::as_actor(|actor, pool| async move { ssr::libraries(&pool, &actor, &offline).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "program-hours", input = Json, output = Json)]

@@ -29,15 +29,10 @@ fn count(n: i64) -> i32 {
 #[component]
 pub fn LibraryGlance(library_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let ready = crate::ui::hydrated();
     view! {
         <section class="panel glance" aria-labelledby="glance-heading">
             <h2 id="glance-heading">{t!(i18n, hours.glance)}</h2>
-            {move || if ready.get() {
-                view! { <GlanceLoader library_id /> }.into_any()
-            } else {
-                view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
-            }}
+            {crate::ui::once_live(move || view! { <GlanceLoader library_id /> })}
         </section>
     }
 }
@@ -151,15 +146,10 @@ fn GlanceView(glance: Glance) -> impl IntoView {
 #[component]
 pub fn ProgramHours(program_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let ready = crate::ui::hydrated();
     view! {
         <section class="panel" aria-labelledby="program-hours">
             <h2 id="program-hours">{t!(i18n, hours.program_table)}</h2>
-            {move || if ready.get() {
-                view! { <HoursLoader program_id /> }.into_any()
-            } else {
-                view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
-            }}
+            {crate::ui::once_live(move || view! { <HoursLoader program_id /> })}
         </section>
     }
 }

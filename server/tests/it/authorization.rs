@@ -63,7 +63,10 @@ fn endpoints() -> Vec<(&'static str, String)> {
             "/api/meeting-signatures",
             format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
         ),
-        ("/api/meeting", format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#)),
+        (
+            "/api/meeting",
+            format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),
+        ),
         (
             "/api/meeting-attendance",
             format!(r#"{{"meeting_id":"{RUDKA_MEETING}"}}"#),

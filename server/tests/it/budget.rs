@@ -79,7 +79,13 @@ async fn seed_libraries(pool: &PgPool, tag: &str, libraries: i32, meetings: i32,
 }
 
 /// A person whose account is set up by `link` (her libraries), signed in.
-async fn person(pool: &PgPool, email: &str, link: &str, tag: &str, libraries: i32) -> (Uuid, String) {
+async fn person(
+    pool: &PgPool,
+    email: &str,
+    link: &str,
+    tag: &str,
+    libraries: i32,
+) -> (Uuid, String) {
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into users (id, email, full_name, password_hash)
@@ -141,8 +147,19 @@ fn work_offline(device: &mut Device) {
     assert_eq!(device.outbox().expect("outbox").len(), 201);
 }
 
+/// What the pulled records take, as the device's count says and as its
+/// storage really holds them (they must agree).
 fn replica(device: &Device) -> u64 {
-    device.usage().expect("counted").replica
+    let counted = device.usage().expect("counted").replica;
+    let stored: u64 = device
+        .storage()
+        .items
+        .iter()
+        .filter(|(key, _)| key.contains("/rec/"))
+        .map(|(key, value)| (key.len() + value.len()) as u64)
+        .sum();
+    assert_eq!(counted, stored, "the count is exact");
+    counted
 }
 
 fn sign_ins(device: &Device) -> Vec<Map<String, Value>> {
@@ -176,7 +193,10 @@ async fn a_tutor_of_thirty_busy_libraries_holds_them_all_within_the_budget(pool:
     );
     assert!(replica(&device) <= REPLICA_BUDGET);
     println!("tutor of 30: {} bytes pulled", replica(&device));
-    assert!(device.usage().expect("counted").spared.is_empty(), "nothing had to go");
+    assert!(
+        device.usage().expect("counted").spared.is_empty(),
+        "nothing had to go"
+    );
     work_offline(&mut device);
 }
 
@@ -201,12 +221,16 @@ async fn a_librarian_with_five_busy_years_holds_them_within_the_budget(pool: PgP
     assert_eq!(device.list("meeting").expect("list").len(), 120);
     let held = sign_ins(&device);
     assert_eq!(held.len(), 3_000, "every list opens offline");
-    assert!(held.iter().all(|s| s.contains_key("contact")), "hers to edit");
+    assert!(
+        held.iter().all(|s| s.contains_key("contact")),
+        "hers to edit"
+    );
     assert!(replica(&device) <= REPLICA_BUDGET);
-    println!("librarian, five years: {} bytes pulled", replica(&device));
     // The oldest lists' signatures are online only; the latest are here.
     let spared = device.usage().expect("counted").spared;
     let without = held.iter().filter(|s| !s.contains_key("signature")).count();
+    let pulled = replica(&device);
+    println!("librarian, five years: {pulled} bytes pulled, {without} signatures online only");
     assert!(without > 0 && without < 3_000, "{without} without");
     assert_eq!(spared.get("sign_in").copied(), Some(without as u64));
     let latest: Uuid = sqlx::query_scalar("select md5('years5-meeting-1-120')::uuid")

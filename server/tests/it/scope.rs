@@ -5,6 +5,7 @@
 //! a tutor's device never holds an attendee's contact data.
 
 use crate::common::{RUDKA_PARTNERSHIP, call, demo_sign_in, push, rudka_partnership, upsert};
+use app::entities::registry;
 use app::sync::{
     SyncResponse,
     local::{LocalStore, MemoryStorage},
@@ -14,7 +15,6 @@ use serde_json::{Value, json};
 use server::demo::{
     ACCOUNTS, RUDKA, ZALESIE, ZALESIE_BOROWO, ZALESIE_LIPNICA, ZALESIE_PARTNERSHIP,
 };
-use app::entities::registry;
 use sqlx::PgPool;
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -27,7 +27,12 @@ fn device_of(person: usize) -> Device {
 
 /// Syncs as the browser does, `limit` changes a page, until nothing more
 /// comes; how many requests it took.
-pub(crate) async fn sync_fully(pool: &PgPool, cookie: &str, device: &mut Device, limit: u32) -> usize {
+pub(crate) async fn sync_fully(
+    pool: &PgPool,
+    cookie: &str,
+    device: &mut Device,
+    limit: u32,
+) -> usize {
     for requests in 1..=500 {
         // What the device holds, as the browser sends it (`Holding`'s fields).
         let mut body = serde_json::to_value(device.holding()).expect("holding");
@@ -322,23 +327,38 @@ async fn a_coordinator_reads_a_meeting_and_its_list_from_the_server_and_a_strang
         ],
     )
     .await;
-    assert!(results.iter().all(|r| r["status"] == "applied"), "{results:?}");
+    assert!(
+        results.iter().all(|r| r["status"] == "applied"),
+        "{results:?}"
+    );
     let body = json!({ "meeting_id": meeting }).to_string();
 
     let read = call(&pool, "/api/meeting", &body, Some(&coordinator)).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     let read: Value = serde_json::from_str(&read.body).expect("json");
-    assert_eq!(read["meeting"]["minutes"], "Ustalono godziny otwarcia świetlicy.");
+    assert_eq!(
+        read["meeting"]["minutes"],
+        "Ustalono godziny otwarcia świetlicy."
+    );
     assert_eq!(read["sign_ins"], 1);
     assert_eq!(read["partnership"]["library_id"], json!(ZALESIE));
     let list = call(&pool, "/api/meeting-attendance", &body, Some(&coordinator)).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(list.body.contains("Anna Kontaktowa") && list.body.contains("[10,20,30,40,50,60]"));
-    assert!(!list.body.contains("anna.kontaktowa@example.pl"), "no contact data: {}", list.body);
+    assert!(
+        !list.body.contains("anna.kontaktowa@example.pl"),
+        "no contact data: {}",
+        list.body
+    );
 
     for path in ["/api/meeting", "/api/meeting-attendance"] {
         let reply = call(&pool, path, &body, Some(&stranger)).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.body
+        );
         assert!(!reply.body.contains("świetlic") && !reply.body.contains("Anna"));
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     errors::AppError,
     i18n::{t, use_i18n},
     meetings::PartnershipRef,
-    ui::ErrorNotice,
+    ui::{ErrorNotice, once_live},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_router::components::A;
@@ -150,15 +150,7 @@ pub async fn attendance_from_server(meeting_id: Uuid) -> Result<ServerSheet, App
 /// The list of a meeting this device does not hold, once the page is live.
 #[component]
 pub(super) fn SheetFromServer(id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let ready = crate::ui::hydrated();
-    move || {
-        if ready.get() {
-            view! { <SheetLoader id /> }.into_any()
-        } else {
-            view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
-        }
-    }
+    once_live(move || view! { <SheetLoader id /> })
 }
 
 #[component]

@@ -9,7 +9,7 @@ use crate::meetings::{
 use crate::{
     format,
     i18n::{t, t_string, use_i18n},
-    ui::{ErrorNotice, PageButtons},
+    ui::{ErrorNotice, PageButtons, once_live},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -20,15 +20,10 @@ use uuid::Uuid;
 #[component]
 pub fn LibraryMeetings(library_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let ready = crate::ui::hydrated();
     view! {
         <section class="panel" aria-labelledby="library-meetings-heading">
             <h2 id="library-meetings-heading">{t!(i18n, meetings.title)}</h2>
-            {move || if ready.get() {
-                view! { <MeetingsLoader library_id /> }.into_any()
-            } else {
-                view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
-            }}
+            {once_live(move || view! { <MeetingsLoader library_id /> })}
         </section>
     }
 }

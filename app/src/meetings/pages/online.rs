@@ -10,7 +10,7 @@ use crate::{
     errors::AppError,
     format,
     i18n::{t, t_string, use_i18n},
-    ui::ErrorNotice,
+    ui::{ErrorNotice, once_live},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,15 +19,7 @@ use uuid::Uuid;
 
 #[component]
 pub fn MeetingFromServer(id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let ready = crate::ui::hydrated();
-    move || {
-        if ready.get() {
-            view! { <Loader id /> }.into_any()
-        } else {
-            view! { <p class="muted">{t!(i18n, list.loading)}</p> }.into_any()
-        }
-    }
+    once_live(move || view! { <Loader id /> })
 }
 
 #[component]
@@ -78,17 +70,41 @@ fn ServerMeetingView(id: Uuid, found: ServerMeeting) -> impl IntoView {
         other => other,
     };
     let facts = [
-        (t_string!(i18n, meetings.kind).to_string(), kind_label(&meeting.kind, locale)),
-        (t_string!(i18n, meetings.status).to_string(), status_label(status, locale)),
+        (
+            t_string!(i18n, meetings.kind).to_string(),
+            kind_label(&meeting.kind, locale),
+        ),
+        (
+            t_string!(i18n, meetings.status).to_string(),
+            status_label(status, locale),
+        ),
         (t_string!(i18n, meetings.starts_at).to_string(), when),
-        (t_string!(i18n, meetings.place).to_string(), meeting.place.clone()),
-        (t_string!(i18n, meetings.facilitator).to_string(), meeting.facilitator.clone()),
+        (
+            t_string!(i18n, meetings.place).to_string(),
+            meeting.place.clone(),
+        ),
+        (
+            t_string!(i18n, meetings.facilitator).to_string(),
+            meeting.facilitator.clone(),
+        ),
     ];
     let texts = [
-        (t_string!(i18n, meetings.agenda).to_string(), meeting.agenda.clone()),
-        (t_string!(i18n, meetings.minutes).to_string(), meeting.minutes.clone()),
-        (t_string!(i18n, meetings.decisions).to_string(), meeting.decisions.clone()),
-        (t_string!(i18n, meetings.next_meeting).to_string(), meeting.next_meeting.clone()),
+        (
+            t_string!(i18n, meetings.agenda).to_string(),
+            meeting.agenda.clone(),
+        ),
+        (
+            t_string!(i18n, meetings.minutes).to_string(),
+            meeting.minutes.clone(),
+        ),
+        (
+            t_string!(i18n, meetings.decisions).to_string(),
+            meeting.decisions.clone(),
+        ),
+        (
+            t_string!(i18n, meetings.next_meeting).to_string(),
+            meeting.next_meeting.clone(),
+        ),
     ];
     let signed = i32::try_from(sign_ins).unwrap_or(i32::MAX);
     let tasks = meeting.tasks.clone();

@@ -164,38 +164,40 @@ impl<S: Storage> LocalStore<S> {
         target: u64,
         except: Option<(&str, Uuid)>,
     ) -> Result<(), StoreError> {
-        let index = format!("{}index/", self.prefix);
-        let entities: Vec<String> = self
+        // Every stored record, found by its key: the lists of a page being
+        // taken in are written only once it is.
+        let records = format!("{}rec/", self.prefix);
+        let stored: Vec<(String, Uuid)> = self
             .storage
             .keys()
             .into_iter()
-            .filter_map(|key| key.strip_prefix(&index).map(str::to_owned))
+            .filter_map(|key| {
+                let (entity, id) = key.strip_prefix(&records)?.split_once('/')?;
+                Some((entity.to_owned(), Uuid::parse_str(id).ok()?))
+            })
             .collect();
         let mut total = 0u64;
         let mut spared: BTreeMap<String, u64> = BTreeMap::new();
         // (rev, entity, id, fields): records that still hold spare fields.
         let mut candidates: Vec<(i64, &str, Uuid, &'static [&'static str])> = Vec::new();
-        for entity in &entities {
+        for (entity, id) in &stored {
+            let Some(record) = self.stored(entity, *id)? else {
+                continue;
+            };
+            total += record.size;
+            if record.pulled.spared {
+                *spared.entry(entity.clone()).or_default() += 1;
+            }
             let fields = spare_of(spare, entity);
-            let ids: Vec<Uuid> = self.read(&Self::index_key(entity))?.unwrap_or_default();
-            for id in ids {
-                let Some(stored) = self.stored(entity, id)? else {
-                    continue;
-                };
-                total += stored.size;
-                if stored.pulled.spared {
-                    *spared.entry(entity.clone()).or_default() += 1;
-                }
-                let holds = fields.iter().any(|f| {
-                    stored
-                        .pulled
-                        .data
-                        .get(*f)
-                        .is_some_and(|v| !matches!(v, Value::Null))
-                });
-                if holds && except != Some((entity.as_str(), id)) {
-                    candidates.push((stored.pulled.rev, entity.as_str(), id, fields));
-                }
+            let holds = fields.iter().any(|f| {
+                record
+                    .pulled
+                    .data
+                    .get(*f)
+                    .is_some_and(|v| !matches!(v, Value::Null))
+            });
+            if holds && except != Some((entity.as_str(), *id)) {
+                candidates.push((record.pulled.rev, entity.as_str(), *id, fields));
             }
         }
         candidates.sort_unstable_by_key(|(rev, ..)| *rev);
@@ -360,10 +362,17 @@ mod tests {
             assert!(cursor < 10_000, "the budget never stopped the pull");
         };
         assert_eq!(stopped, StoreError::OverBudget);
-        assert_eq!(store.cursor(), i64::try_from(cursor).unwrap_or(0), "the page comes again");
+        assert_eq!(
+            store.cursor(),
+            i64::try_from(cursor).unwrap_or(0),
+            "the page comes again"
+        );
         let usage = store.usage().expect("counted");
         assert!(usage.replica <= REPLICA_BUDGET);
-        assert!(usage.replica > REPLICA_BUDGET - 25_000, "filled to the budget");
+        assert!(
+            usage.replica > REPLICA_BUDGET - 25_000,
+            "filled to the budget"
+        );
         assert_eq!(usage.replica, measured(&store));
 
         let meeting = Uuid::new_v4();
@@ -410,9 +419,23 @@ mod tests {
         );
         let store = LocalStore::open(store.into_storage(), user()).expect("reopen");
         assert_eq!(store.cursor(), 1);
-        assert!(store.pulled("meeting", Uuid::from_u128(2)).expect("read").is_some());
-        assert!(store.pulled("meeting", Uuid::from_u128(3)).expect("read").is_none());
-        assert_eq!(store.list("meeting").expect("list").len(), 2, "what was written is listed");
+        assert!(
+            store
+                .pulled("meeting", Uuid::from_u128(2))
+                .expect("read")
+                .is_some()
+        );
+        assert!(
+            store
+                .pulled("meeting", Uuid::from_u128(3))
+                .expect("read")
+                .is_none()
+        );
+        assert_eq!(
+            store.list("meeting").expect("list").len(),
+            2,
+            "what was written is listed"
+        );
         assert_eq!(store.usage().map(|u| u.replica), Some(measured(&store)));
     }
 }

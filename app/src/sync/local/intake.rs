@@ -28,7 +28,10 @@ impl Indexes {
             let set = ids.iter().copied().collect();
             self.lists.insert(entity.to_owned(), (ids, set));
         }
-        Ok(self.lists.get(entity).is_some_and(|(_, set)| set.contains(&id)))
+        Ok(self
+            .lists
+            .get(entity)
+            .is_some_and(|(_, set)| set.contains(&id)))
     }
 
     /// After `holds` has loaded the entity's list.
