@@ -25,8 +25,8 @@ function seedBusyLibrary() {
   sql(`
     do $$
     begin
-      if exists (select 1 from users where email = '${LIBRARIAN}') then return; end if;
       perform pg_advisory_xact_lock(${0x5359_4e43});
+      if exists (select 1 from users where email = '${LIBRARIAN}') then return; end if;
       insert into libraries (id, name, municipality, voivodeship)
         values (${id('library')}, 'Biblioteka pięciu lat', 'Gmina Testowa', 'mazowieckie');
       insert into programs (id, name, operator, round, starts_on, ends_on, support_hours_per_library)

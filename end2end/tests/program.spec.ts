@@ -62,8 +62,8 @@ test('a coordinator of 300 libraries sees her program, its libraries and a libra
   await expect(page.getByRole('button', { name: /Skreśl/ })).toHaveCount(0);
   await expectAccessible(page);
 
-  // Her device has synced what it holds: the partnerships she may see,
-  // no records; never a failed pull.
+  // Her device has synced what it holds: no library, so no records and no
+  // partnerships of her program; never a failed pull.
   await expect
     .poll(() => page.evaluate(() => Object.keys(localStorage).some((key) => key.endsWith('/ref/partnerships'))))
     .toBe(true);

@@ -78,9 +78,10 @@ pub fn tenths(value: u32, locale: Locale) -> String {
     }
 }
 
-/// Bytes in megabytes to one decimal: 2_500_000 → "2,5 MB" (Polish) or "2.5 MB".
+/// Bytes in megabytes to one decimal, cut (never rounded up to a limit):
+/// 2_450_000 → "2,4 MB" (Polish) or "2.4 MB".
 pub fn megabytes(bytes: u64, locale: Locale) -> String {
-    let tenths_of_mb = u32::try_from((bytes + 50_000) / 100_000).unwrap_or(u32::MAX);
+    let tenths_of_mb = u32::try_from(bytes / 100_000).unwrap_or(u32::MAX);
     format!("{} MB", tenths(tenths_of_mb, locale))
 }
 

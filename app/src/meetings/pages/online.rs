@@ -10,6 +10,7 @@ use crate::{
     errors::AppError,
     format,
     i18n::{t, t_string, use_i18n},
+    sync::engine::use_sync,
     ui::{ErrorNotice, once_live},
 };
 use leptos::prelude::*;
@@ -109,6 +110,22 @@ fn ServerMeetingView(id: Uuid, found: ServerMeeting) -> impl IntoView {
     let signed = i32::try_from(sign_ins).unwrap_or(i32::MAX);
     let tasks = meeting.tasks.clone();
     let library = partnership.as_ref().map(|p| p.library_id);
+    // A library this device holds whose records have not all come yet.
+    let arriving = library.is_some_and(|library| {
+        use_sync()
+            .read(|store| {
+                let holding = store.holding();
+                Ok(holding
+                    .held
+                    .iter()
+                    .flatten()
+                    .chain(&holding.offline)
+                    .chain(holding.fill.iter().flat_map(|fill| &fill.libraries))
+                    .any(|held| *held == library))
+            })
+            .and_then(Result::ok)
+            .unwrap_or(false)
+    });
     view! {
         <Title text=title.clone() />
         <article class="meeting-read" data-testid="meeting-from-server">
@@ -122,7 +139,11 @@ fn ServerMeetingView(id: Uuid, found: ServerMeeting) -> impl IntoView {
                 </p>
             </header>
             <p class="notice" role="status">
-                {t!(i18n, meetings.from_server)}
+                {if arriving {
+                    t!(i18n, meetings.arriving).into_any()
+                } else {
+                    t!(i18n, meetings.from_server).into_any()
+                }}
                 {library.map(|l| view! { " " <A href=format!("/biblioteki/{l}")>{t!(i18n, meetings.to_library)}</A> })}
             </p>
             <dl class="facts">

@@ -117,7 +117,8 @@ impl<S: Storage> LocalStore<S> {
 
     /// Writes a pulled record in place of `before`, within the budget:
     /// older records let go of their spare fields first, then this one;
-    /// `OverBudget` if it still does not fit (nothing written).
+    /// `OverBudget` if it still does not fit (nothing written). One that
+    /// a change made here `awaited` goes in all the same.
     pub(super) fn put_pulled(
         &mut self,
         entity: &str,
@@ -125,6 +126,7 @@ impl<S: Storage> LocalStore<S> {
         mut pulled: Pulled,
         before: Option<&Stored>,
         spare: &Spare,
+        awaited: bool,
     ) -> Result<(), StoreError> {
         let key = Self::record_key(entity, id);
         let encode = |pulled: &Pulled| {
@@ -143,10 +145,17 @@ impl<S: Storage> LocalStore<S> {
         if !fits(self, &text)? && let_go(&mut pulled, spare_of(spare, entity)) {
             text = encode(&pulled)?;
         }
-        if !fits(self, &text)? {
+        if !fits(self, &text)? && !awaited {
             return Err(StoreError::OverBudget);
         }
         self.storage.set(&format!("{}{key}", self.prefix), &text)?;
+        // It can spare something later: the next pass may find it.
+        if spare_of(spare, entity)
+            .iter()
+            .any(|field| pulled.data.contains_key(*field))
+        {
+            self.spent = false;
+        }
         let size = self.size_of(&key, &text);
         let total = self.replica()?.saturating_sub(old) + size;
         self.meta.replica = Some(total);
@@ -181,8 +190,16 @@ impl<S: Storage> LocalStore<S> {
         // (rev, entity, id, fields): records that still hold spare fields.
         let mut candidates: Vec<(i64, &str, Uuid, &'static [&'static str])> = Vec::new();
         for (entity, id) in &stored {
-            let Some(record) = self.stored(entity, *id)? else {
-                continue;
+            let record = match self.stored(entity, *id) {
+                Ok(Some(record)) => record,
+                Ok(None) => continue,
+                // Counted as it lies; nothing else is read from it.
+                Err(_) => {
+                    let key = Self::record_key(entity, *id);
+                    let text = self.storage.get(&format!("{}{key}", self.prefix));
+                    total += text.map_or(0, |text| self.size_of(&key, &text));
+                    continue;
+                }
             };
             total += record.size;
             if record.pulled.spared {
@@ -215,7 +232,11 @@ impl<S: Storage> LocalStore<S> {
             let key = Self::record_key(entity, id);
             let text = serde_json::to_string(&stored.pulled)
                 .map_err(|e| StoreError::Damaged(e.to_string()))?;
-            self.storage.set(&format!("{}{key}", self.prefix), &text)?;
+            if let Err(error) = self.storage.set(&format!("{}{key}", self.prefix), &text) {
+                // Counted again from scratch next time.
+                self.meta.replica = None;
+                return Err(error);
+            }
             total = total - stored.size + self.size_of(&key, &text);
             *spared.entry(entity.to_owned()).or_default() += 1;
         }
@@ -399,6 +420,64 @@ mod tests {
         let saved = store.view("meeting", meeting).expect("view");
         let saved = saved.and_then(|m| m.get("minutes").and_then(Value::as_str).map(str::len));
         assert_eq!(saved, Some(long.len()));
+    }
+
+    /// A stopped pull still brings the record an accepted change waits for,
+    /// so the change leaves the outbox and its room is freed.
+    #[test]
+    fn a_record_a_sent_change_waits_for_goes_in_past_the_budget() {
+        let mut store = LocalStore::open(MemoryStorage::default(), user()).expect("store");
+        let big = "x".repeat(usize::try_from(REPLICA_BUDGET).unwrap_or(0) - 10_000);
+        let mut data = Map::new();
+        data.insert("minutes".into(), json!(big));
+        store
+            .apply_answer(&page(vec![change("meeting", 1, data)], 1), None, SPARE)
+            .expect("fills the budget");
+        let mine = Uuid::from_u128(2);
+        let mut edit = Map::new();
+        edit.insert("minutes".into(), json!("y".repeat(20_000)));
+        store
+            .save("meeting", mine, Op::Upsert, edit.clone(), None)
+            .expect("saved");
+        let batch = store.take_batch(10).expect("batch");
+        let results: Vec<crate::sync::MutationResult> = batch
+            .iter()
+            .map(|m| crate::sync::MutationResult {
+                id: m.id,
+                status: crate::sync::Status::Applied,
+                rev: Some(3),
+                replayed: false,
+                conflicts: Vec::new(),
+                error: None,
+            })
+            .collect();
+        // The page has a record nobody waits for (too big) and hers.
+        let mut answer = page(vec![change("meeting", 2, edit)], 3);
+        let mut other = Map::new();
+        other.insert("minutes".into(), json!("z".repeat(20_000)));
+        answer.changes.insert(0, change("meeting", 1_000, other));
+        answer.changes[1].rev = 3;
+        answer.results = results;
+        assert_eq!(
+            store.apply_answer(&answer, None, SPARE),
+            Err(StoreError::OverBudget)
+        );
+        assert!(store.pulled("meeting", mine).expect("read").is_some());
+        assert!(
+            store
+                .pulled("meeting", Uuid::from_u128(1_000))
+                .expect("read")
+                .is_none()
+        );
+        // Acknowledged, as the engine takes them in when the page does not fit.
+        store
+            .apply_response(&answer.results, &[], 1, None)
+            .expect("acks");
+        assert!(
+            store.outbox().expect("outbox").is_empty(),
+            "its room is freed"
+        );
+        assert_eq!(store.usage().map(|u| u.replica), Some(measured(&store)));
     }
 
     #[test]

@@ -23,19 +23,29 @@ pub fn people<S: Storage>(storage: &S) -> Vec<Uuid> {
 /// Removes from the device the data of everyone but `keep` whose changes
 /// made here have all reached the server (on a shared tablet, the next
 /// person cannot read the last one's attendees). A store with anything
-/// unsent or refused, or one this version cannot read, stays.
+/// unsent or refused keeps that, and the records it concerns, but lets go
+/// of the rest of what it pulled: the browser's storage is shared, and the
+/// budget of the person now here must find its room. One this version
+/// cannot read stays as it is.
 pub fn forget_others<S: Storage>(storage: &mut S, keep: Uuid) -> Vec<Uuid> {
     let mut forgotten = Vec::new();
     for person in people(&*storage) {
         if person == keep {
             continue;
         }
-        let Ok(store) = LocalStore::open(&mut *storage, person) else {
+        let Ok(mut store) = LocalStore::open(&mut *storage, person) else {
             continue;
         };
-        if store.holds_unsent() == Ok(false) {
-            store.forget();
-            forgotten.push(person);
+        match store.holds_unsent() {
+            Ok(false) => {
+                store.forget();
+                forgotten.push(person);
+            }
+            // Pulled again from the start when she signs in next.
+            Ok(true) => {
+                let _ = store.let_go_of_pulled();
+            }
+            Err(_) => {}
         }
     }
     forgotten

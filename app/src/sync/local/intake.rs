@@ -74,6 +74,13 @@ impl<S: Storage> LocalStore<S> {
         self.spent = false;
         // A store from before the budget counts what it holds once.
         self.replica()?;
+        if !changes.is_empty() {
+            // Until the page is in and counted, a reload counts again
+            // rather than trust a count from before it.
+            let mut meta = self.meta.clone();
+            meta.replica = None;
+            self.write("meta", &meta)?;
+        }
         let mut indexes = Indexes::default();
         let taken = self.take_changes(changes, refill, spare, &mut indexes);
         // Written even when a record did not fit, so what was stored is listed.
@@ -136,6 +143,14 @@ impl<S: Storage> LocalStore<S> {
         spare: &Spare,
         indexes: &mut Indexes,
     ) -> Result<(), StoreError> {
+        // Records a change made here waits for always go in: they let its
+        // outbox entry go, which frees more than they take.
+        let awaited: HashSet<(String, Uuid)> = self
+            .outbox()?
+            .into_iter()
+            .map(|p| (p.mutation.entity, p.mutation.record_id))
+            .collect();
+        let mut over = false;
         for change in changes {
             let listed = indexes.holds(self, &change.entity, change.record_id)?;
             // A late answer can carry older states than the device has.
@@ -143,13 +158,14 @@ impl<S: Storage> LocalStore<S> {
             // or comes with more or fewer fields (a library filled again).
             let again = change.library_id.is_some_and(|l| refill.contains(&l));
             let known = self.stored(&change.entity, change.record_id)?;
-            if listed
-                && known.as_ref().is_some_and(|known| {
-                    let known = &known.pulled;
-                    known.rev > change.rev
-                        || (known.rev == change.rev && known.library.is_some() && !again)
-                })
-            {
+            if known.as_ref().is_some_and(|known| {
+                let known = &known.pulled;
+                known.rev > change.rev
+                    || (known.rev == change.rev && known.library.is_some() && !again)
+            }) {
+                if !listed {
+                    indexes.add(&change.entity, change.record_id);
+                }
                 continue;
             }
             let pulled = Pulled {
@@ -159,14 +175,24 @@ impl<S: Storage> LocalStore<S> {
                 library: change.library_id,
                 spared: false,
             };
-            self.put_pulled(
+            let waited = awaited.contains(&(change.entity.clone(), change.record_id));
+            match self.put_pulled(
                 &change.entity,
                 change.record_id,
                 pulled,
                 known.as_ref(),
                 spare,
-            )?;
-            indexes.add(&change.entity, change.record_id);
+                waited,
+            ) {
+                Ok(()) => indexes.add(&change.entity, change.record_id),
+                // The page comes again (the cursor stays); the rest of it
+                // is still looked through for records changes here wait for.
+                Err(StoreError::OverBudget) => over = true,
+                Err(error) => return Err(error),
+            }
+        }
+        if over {
+            return Err(StoreError::OverBudget);
         }
         Ok(())
     }

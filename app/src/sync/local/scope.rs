@@ -120,6 +120,19 @@ impl<S: Storage> LocalStore<S> {
         applied
     }
 
+    /// Lets go of every pulled record but those with changes still to send
+    /// (another person's store on a shared tablet); the next pull starts
+    /// from the beginning.
+    pub fn let_go_of_pulled(&mut self) -> Result<(), StoreError> {
+        self.drop_outside(&HashSet::new(), true)?;
+        self.meta.cursor = 0;
+        self.meta.held = Some(Vec::new());
+        self.meta.fill = None;
+        self.meta.editing = Some(Vec::new());
+        self.meta.relabel = false;
+        self.write("meta", &self.meta.clone())
+    }
+
     /// Removes pulled records of libraries outside `keep` (and, with
     /// `unlabelled`, those that do not say their library), except records
     /// with changes still in the outbox or refused.

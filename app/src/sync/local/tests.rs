@@ -362,6 +362,18 @@ fn the_next_person_at_a_tablet_lets_go_of_data_already_sent_and_keeps_unsent() {
     let mut storage = MemoryStorage::default();
     for (person, title) in [(sent, "Wysłane"), (unsent, "Niewysłane")] {
         let mut store = LocalStore::open(&mut storage, person).expect("open");
+        // What each pulled before: 50 records of their library.
+        let pulled: Vec<Change> = (100..150u128)
+            .map(|n| Change {
+                entity: "partner".into(),
+                record_id: Uuid::from_u128(n),
+                rev: i64::try_from(n).unwrap_or(0),
+                deleted: false,
+                data: fields(json!({"name": format!("Partner {n}")})),
+                library_id: Some(Uuid::from_u128(0xA)),
+            })
+            .collect();
+        store.apply_response(&[], &pulled, 150, None).expect("pull");
         store
             .save(
                 "meeting",
@@ -394,6 +406,15 @@ fn the_next_person_at_a_tablet_lets_go_of_data_already_sent_and_keeps_unsent() {
     );
     let kept = LocalStore::open(&mut storage, unsent).expect("open");
     assert_eq!(kept.summary().expect("summary").waiting, 1);
+    assert_eq!(
+        kept.list("meeting").expect("list").len(),
+        1,
+        "her change stays"
+    );
+    // What she pulled goes (the storage is shared); she pulls it again.
+    assert!(kept.list("partner").expect("list").is_empty());
+    assert_eq!(kept.cursor(), 0);
+    assert_eq!(kept.usage().map(|u| u.replica), Some(0));
     // A kiosk's store is not a person's: it stays.
     assert!(
         storage
