@@ -82,7 +82,8 @@ pub(super) fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl
         .iter()
         .map(|p| (p.id, format!("{} — {}", p.name, p.library_name)))
         .collect();
-    let has_partnerships = !partnerships.is_empty();
+    // Known once the device has fetched its reference data.
+    let has_partnerships = list.partnerships.is_some();
     let choices = partnerships;
     let on_filter = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -179,9 +180,13 @@ pub(super) fn MeetingLists(list: ListData, filter: Signal<Option<Uuid>>) -> impl
             </p>
         }
     });
+    // Nothing held here, so nothing to write a meeting for on this device.
+    let new_meeting = online_only
+        .is_none()
+        .then(|| view! { <NewMeeting partnerships=list.partnerships.clone() /> });
     view! {
         {online_only}
-        <NewMeeting partnerships=list.partnerships.clone() />
+        {new_meeting}
         {filter_select}
         {sections}
     }
