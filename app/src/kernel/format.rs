@@ -220,6 +220,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn megabytes_are_cut_to_a_tenth_never_rounded_up_to_a_limit() {
+        assert_eq!(megabytes(2_450_482, Locale::pl), "2,4 MB");
+        assert_eq!(megabytes(2_500_000, Locale::pl), "2,5 MB");
+        assert_eq!(megabytes(3_000_000, Locale::en), "3 MB");
+        assert_eq!(megabytes(99_999, Locale::en), "0 MB");
+    }
+
+    #[test]
     fn polish_wall_clock_follows_summer_time() {
         // Summer (CEST, +2) and winter (CET, +1).
         assert_eq!(

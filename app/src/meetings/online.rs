@@ -19,40 +19,81 @@ pub struct ServerMeeting {
 
 #[server(prefix = "/api", endpoint = "meeting", input = Json, output = Json)]
 pub async fn meeting_from_server(meeting_id: Uuid) -> Result<ServerMeeting, AppError> {
-    use crate::{
-        accounts::access::{Action, Target},
-        server_context as ctx,
-    };
+    use crate::server_context as ctx;
     ctx::as_actor(|actor, pool| async move {
-        let row: Option<(Uuid, serde_json::Value, i64)> = sqlx::query_as(
-            "select r.library_id, r.data,
-                    (select count(*) from records s
-                     where s.entity = 'sign_in' and not s.deleted and s.library_id = r.library_id
-                       and s.data->>'meeting_id' = r.id::text
-                       and coalesce(s.data->'struck', 'null'::jsonb) = 'null'::jsonb)
-             from records r where r.entity = 'meeting' and r.id = $1 and not r.deleted",
-        )
-        .bind(meeting_id)
-        .fetch_optional(&pool)
-        .await?;
-        // Someone else's meeting reads as no meeting at all.
-        let Some((library, data, sign_ins)) =
-            row.filter(|(library, ..)| actor.may(Action::View, Target::Library(*library)))
-        else {
+        let Some(found) = ssr::visible_meeting(&pool, &actor, meeting_id).await? else {
             return Err(AppError::NotFound);
         };
-        let meeting: Meeting = serde_json::from_value(data).unwrap_or_default();
-        let partnership = match meeting.partnership_id {
-            Some(id) => super::api::ssr::partnership(&pool, &actor, id)
-                .await?
-                .filter(|p| p.library_id == library),
-            None => None,
-        };
+        let sign_ins: i64 = sqlx::query_scalar(
+            "select count(*) from records
+             where entity = 'sign_in' and not deleted and library_id = $1
+               and data->>'meeting_id' = $2
+               and coalesce(data->'struck', 'null'::jsonb) = 'null'::jsonb",
+        )
+        .bind(found.library)
+        .bind(meeting_id.to_string())
+        .fetch_one(&pool)
+        .await?;
         Ok(ServerMeeting {
-            meeting,
-            partnership,
+            meeting: serde_json::from_value(serde_json::Value::Object(found.data))
+                .unwrap_or_default(),
+            partnership: found.partnership,
             sign_ins: u32::try_from(sign_ins).unwrap_or(u32::MAX),
         })
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::super::PartnershipRef;
+    use crate::{
+        accounts::access::{Action, Actor, Target},
+        errors::AppError,
+    };
+    use serde_json::{Map, Value};
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    /// A meeting as stored, with its library and partnership.
+    pub struct Found {
+        pub library: Uuid,
+        pub data: Map<String, Value>,
+        pub partnership: Option<PartnershipRef>,
+    }
+
+    /// The meeting `id` if `actor` may see its library; someone else's
+    /// meeting reads as no meeting at all.
+    pub async fn visible_meeting(
+        pool: &PgPool,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Option<Found>, AppError> {
+        let row: Option<(Uuid, Value)> = sqlx::query_as(
+            "select library_id, data from records where entity = 'meeting' and id = $1 and not deleted",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        let Some((library, Value::Object(data))) =
+            row.filter(|(library, _)| actor.may(Action::View, Target::Library(*library)))
+        else {
+            return Ok(None);
+        };
+        let partnership = match data
+            .get("partnership_id")
+            .and_then(Value::as_str)
+            .and_then(|p| Uuid::parse_str(p).ok())
+        {
+            Some(partnership) => super::super::api::ssr::partnership(pool, actor, partnership)
+                .await?
+                .filter(|p| p.library_id == library),
+            None => None,
+        };
+        Ok(Some(Found {
+            library,
+            data,
+            partnership,
+        }))
+    }
 }

@@ -68,6 +68,44 @@ async fn meetings(pool: &PgPool, cookie: &str, partnership: Uuid, count: usize) 
     }
 }
 
+/// A Zalesie meeting `meeting` (with `fields` beside its required ones)
+/// pushed by its librarian, with one sign-in carrying contact data and
+/// `signature`.
+async fn meeting_with_contact(
+    pool: &PgPool,
+    librarian: &str,
+    fields: Value,
+    signature: Value,
+) -> Uuid {
+    let meeting = Uuid::new_v4();
+    let mut data = json!({
+        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working",
+        "title": "Spotkanie z kontaktem", "starts_at": app::clock::instant_in(-3, 0),
+    });
+    if let (Some(data), Value::Object(fields)) = (data.as_object_mut(), fields) {
+        data.extend(fields);
+    }
+    let signed = json!({
+        "meeting_id": meeting, "full_name": "Anna Kontaktowa", "organization": "KGW",
+        "contact": "anna.kontaktowa@example.pl", "contact_consent": true, "clause_version": 1, "clause_ack": true,
+        "image_consent": false, "signed_at": app::clock::instant_in(-3, 1), "signature": signature,
+    });
+    let results = push(
+        pool,
+        librarian,
+        &[
+            upsert("meeting", meeting, data),
+            upsert("sign_in", Uuid::new_v4(), signed),
+        ],
+    )
+    .await;
+    assert!(
+        results.iter().all(|r| r["status"] == "applied"),
+        "{results:?}"
+    );
+    meeting
+}
+
 /// The ids of every live record of `libraries`, as the database has them.
 async fn stored(pool: &PgPool, libraries: &[Uuid]) -> BTreeSet<Uuid> {
     sqlx::query_scalar(
@@ -149,30 +187,8 @@ async fn a_coordinator_holds_what_she_takes_offline_and_a_library_added_late_is_
 async fn a_tutors_device_holds_her_libraries_without_the_attendees_contact_data(pool: PgPool) {
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
     let tutor = demo_sign_in(&pool, "tutor@demo.local").await;
-    let meeting = Uuid::new_v4();
-    let data = json!({
-        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working",
-        "title": "Spotkanie z kontaktem", "starts_at": app::clock::instant_in(-3, 0),
-    });
-    let signed = json!({
-        "meeting_id": meeting, "full_name": "Anna Kontaktowa", "organization": "KGW",
-        "contact": "anna.kontaktowa@example.pl", "contact_consent": true, "clause_version": 1, "clause_ack": true,
-        "image_consent": false, "signed_at": app::clock::instant_in(-3, 1),
-        "signature": {"kind": "typed", "name": "Anna Kontaktowa"},
-    });
-    let results = push(
-        &pool,
-        &librarian,
-        &[
-            upsert("meeting", meeting, data),
-            upsert("sign_in", Uuid::new_v4(), signed),
-        ],
-    )
-    .await;
-    assert!(
-        results.iter().all(|r| r["status"] == "applied"),
-        "{results:?}"
-    );
+    let signature = json!({"kind": "typed", "name": "Anna Kontaktowa"});
+    let meeting = meeting_with_contact(&pool, &librarian, json!({}), signature).await;
 
     let mut tablet = device_of(1);
     sync_fully(&pool, &tutor, &mut tablet, 500).await;
@@ -307,30 +323,9 @@ async fn a_coordinator_reads_a_meeting_and_its_list_from_the_server_and_a_strang
     let librarian = demo_sign_in(&pool, "biblioteka1@demo.local").await;
     let coordinator = demo_sign_in(&pool, "koordynator@demo.local").await;
     let stranger = demo_sign_in(&pool, "biblioteka2@demo.local").await;
-    let meeting = Uuid::new_v4();
-    let data = json!({
-        "partnership_id": ZALESIE_PARTNERSHIP, "kind": "working", "title": "Spotkanie o świetlicy",
-        "starts_at": app::clock::instant_in(-3, 0), "minutes": "Ustalono godziny otwarcia świetlicy.",
-    });
-    let signed = json!({
-        "meeting_id": meeting, "full_name": "Anna Kontaktowa", "organization": "KGW",
-        "contact": "anna.kontaktowa@example.pl", "contact_consent": true, "clause_version": 1, "clause_ack": true,
-        "image_consent": false, "signed_at": app::clock::instant_in(-3, 1),
-        "signature": {"kind": "drawn", "strokes": [[10, 20, 30, 40, 50, 60]]},
-    });
-    let results = push(
-        &pool,
-        &librarian,
-        &[
-            upsert("meeting", meeting, data),
-            upsert("sign_in", Uuid::new_v4(), signed),
-        ],
-    )
-    .await;
-    assert!(
-        results.iter().all(|r| r["status"] == "applied"),
-        "{results:?}"
-    );
+    let minutes = json!({"minutes": "Ustalono godziny otwarcia świetlicy."});
+    let signature = json!({"kind": "drawn", "strokes": [[10, 20, 30, 40, 50, 60]]});
+    let meeting = meeting_with_contact(&pool, &librarian, minutes, signature).await;
     let body = json!({ "meeting_id": meeting }).to_string();
 
     let read = call(&pool, "/api/meeting", &body, Some(&coordinator)).await;

@@ -93,41 +93,17 @@ pub struct ServerSheet {
 /// hold it).
 #[server(prefix = "/api", endpoint = "meeting-attendance", input = Json, output = Json)]
 pub async fn attendance_from_server(meeting_id: Uuid) -> Result<ServerSheet, AppError> {
-    use crate::{
-        accounts::access::{Action, Target},
-        server_context as ctx,
-    };
+    use crate::{meetings::online::ssr::visible_meeting, server_context as ctx};
     ctx::as_actor(|actor, pool| async move {
-        let row: Option<(Uuid, Value)> = sqlx::query_as(
-            "select library_id, data from records where entity = 'meeting' and id = $1 and not deleted",
-        )
-        .bind(meeting_id)
-        .fetch_optional(&pool)
-        .await?;
-        let Some((library, meeting)) =
-            row.filter(|(library, _)| actor.may(Action::View, Target::Library(*library)))
-        else {
+        let Some(found) = visible_meeting(&pool, &actor, meeting_id).await? else {
             return Err(AppError::NotFound);
-        };
-        let Value::Object(meeting) = meeting else {
-            return Err(AppError::NotFound);
-        };
-        let partnership = match meeting
-            .get("partnership_id")
-            .and_then(Value::as_str)
-            .and_then(|p| Uuid::parse_str(p).ok())
-        {
-            Some(id) => crate::meetings::api::ssr::partnership(&pool, &actor, id)
-                .await?
-                .filter(|p| p.library_id == library),
-            None => None,
         };
         let rows: Vec<(Uuid, Value)> = sqlx::query_as(
             "select id, data - 'contact' from records
              where entity = 'sign_in' and not deleted and library_id = $1 and data->>'meeting_id' = $2
              order by rev",
         )
-        .bind(library)
+        .bind(found.library)
         .bind(meeting_id.to_string())
         .fetch_all(&pool)
         .await?;
@@ -139,8 +115,8 @@ pub async fn attendance_from_server(meeting_id: Uuid) -> Result<ServerSheet, App
             })
             .collect();
         Ok(ServerSheet {
-            meeting,
-            partnership,
+            meeting: found.data,
+            partnership: found.partnership,
             sign_ins,
         })
     })
