@@ -1,24 +1,36 @@
 //! The frame around every page: header, navigation, main area and footer.
 
-use crate::accounts::pages::UserMenu;
+use crate::accounts::pages::{SignOut, UserName};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::sync::status::SyncStatusButton;
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 use leptos_i18n::Locale as _;
 use leptos_router::{components::A, hooks::use_location};
 
 /// Header, navigation and footer around the routed page. A kiosk has none
 /// of them: attendees must not wander into the app.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let kiosk = move || location.pathname.with(|path| path.starts_with("/kiosk/"));
     let chrome = move || (!kiosk()).then(|| view! { <Chrome /> });
+    // The page is built again when the language changes: every label it
+    // computed and every date it formatted follows the switch, not only the
+    // texts bound to the language. Like a reload, without the network trip
+    // for the app (what the page reads from the server it reads again).
+    // A memo: only a real change rebuilds (the provider sets the language
+    // once after hydration, to the same value most times).
+    let locale = Memo::new(move |_| i18n.get_locale());
+    let page = move || {
+        // Read, not only tracked: an unread memo never computes its value.
+        let _ = locale.get();
+        children()
+    };
     view! {
         {chrome}
         <main id="main" class="site-main" class:site-main--kiosk=kiosk tabindex="-1">
-            {children()}
+            {page}
         </main>
         {move || (!kiosk()).then(|| view! {
             <footer class="site-footer">
@@ -29,9 +41,30 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
+/// One row: who is signed in, the connection and the sync state stay in
+/// sight at every width. Below desktop width the navigation, sign-out and
+/// language sit behind "Menu" (a `<details>`, so it opens before the app
+/// hydrates too); on a desktop the same elements show as a second row.
 #[component]
 fn Chrome() -> impl IntoView {
     let i18n = use_i18n();
+    let location = use_location();
+    let menu = NodeRef::<html::Details>::new();
+    let close = move || {
+        if let Some(menu) = menu.get_untracked() {
+            let _ = menu.remove_attribute("open");
+        }
+    };
+    // A link followed from the open menu leaves it closed on the new page.
+    Effect::new(move |_| {
+        location.pathname.track();
+        close();
+    });
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    };
     view! {
         <a class="skip-link" href="#main">{t!(i18n, nav.skip_to_content)}</a>
         <header class="site-header">
@@ -40,19 +73,30 @@ fn Chrome() -> impl IntoView {
                     <img class="brand__mark" src="/icons/icon.svg" alt="" width="32" height="32" />
                     <span class="brand__name">{t!(i18n, app.name)}</span>
                 </A>
-                <div class="site-header__tools">
-                    <ConnectionStatus />
-                    <SyncStatusButton />
-                    <UserMenu />
-                    <LanguageSwitch />
-                </div>
+                <ConnectionStatus />
+                <SyncStatusButton />
+                <UserName />
+                <details class="site-menu" node_ref=menu on:keydown=on_key>
+                    <summary class="button button--quiet site-menu__toggle">
+                        <svg class="site-menu__icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
+                            <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                        </svg>
+                        <span class="site-menu__label">{t!(i18n, nav.menu)}</span>
+                    </summary>
+                    <div class="site-menu__body">
+                        <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label)>
+                            <ul>
+                                <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
+                                <SignedInLinks />
+                            </ul>
+                        </nav>
+                        <div class="site-menu__tools">
+                            <SignOut />
+                            <LanguageSwitch />
+                        </div>
+                    </div>
+                </details>
             </div>
-            <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label)>
-                <ul>
-                    <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
-                    <SignedInLinks />
-                </ul>
-            </nav>
         </header>
     }
 }
@@ -114,11 +158,13 @@ fn ConnectionStatus() -> impl IntoView {
     view! {
         <p class="connection-status" role="status" data-online=move || online.get().to_string()>
             <span class="connection-status__dot" aria-hidden="true"></span>
-            {move || if online.get() {
-                t!(i18n, connection.online).into_any()
-            } else {
-                t!(i18n, connection.offline).into_any()
-            }}
+            <span class="connection-status__text">
+                {move || if online.get() {
+                    t!(i18n, connection.online).into_any()
+                } else {
+                    t!(i18n, connection.offline).into_any()
+                }}
+            </span>
         </p>
     }
 }

@@ -403,3 +403,72 @@ fn StoreTrouble(error: StoreError) -> impl IntoView {
     };
     view! { <div class="notice notice--error" role="alert"><p>{text}</p></div> }
 }
+
+/// A link to pass on: the address in a read-only field and a copy button
+/// that says whether the copy worked. Over plain http (a library's own
+/// network) browsers give no clipboard API: the field's text is then
+/// selected and copied the old way, and if even that fails the person is
+/// told to copy it by hand.
+#[component]
+pub fn LinkBox(
+    /// The address, whole (with the origin).
+    url: String,
+    /// The field's visible label.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The field's id (a page may show more than one link).
+    id: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let field = NodeRef::<leptos::html::Input>::new();
+    let copied = RwSignal::new(None::<bool>);
+    let text = url.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let text = text.clone();
+            let field = field.get_untracked();
+            leptos::task::spawn_local(async move {
+                copied.set(Some(copy_text(&text, field).await));
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+    };
+    view! {
+        <div class="link-box">
+            <label for=id>{move || label.get()}</label>
+            <div class="link-box__row">
+                <input id=id type="text" readonly=true value=url.clone() prop:value=url node_ref=field
+                    on:focus=move |_| { if let Some(field) = field.get_untracked() { field.select(); } } />
+                <button type="button" class="button button--quiet" on:click=copy>{t!(i18n, clipboard.copy)}</button>
+            </div>
+            <p class="link-box__status" role="status">
+                {move || copied.get().map(|done| if done {
+                    t_string!(i18n, clipboard.copied).to_string()
+                } else {
+                    t_string!(i18n, clipboard.failed).to_string()
+                })}
+            </p>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn copy_text(text: &str, field: Option<web_sys::HtmlInputElement>) -> bool {
+    use wasm_bindgen::JsCast;
+    let window = window();
+    if window.is_secure_context() {
+        let written = window.navigator().clipboard().write_text(text);
+        if wasm_bindgen_futures::JsFuture::from(written).await.is_ok() {
+            return true;
+        }
+    }
+    let Some(field) = field else { return false };
+    field.select();
+    window
+        .document()
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| d.exec_command("copy").ok())
+        .unwrap_or(false)
+}

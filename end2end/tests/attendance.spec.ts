@@ -210,6 +210,11 @@ test('a kiosk link on a second tablet adds sign-ins to its meeting, its token op
   const link = await page.getByLabel('Link do kiosku').inputValue();
   expect(link).toMatch(new RegExp(`/kiosk/${meeting}#klucz=[A-Za-z0-9_-]+$`));
   const token = link.split('#klucz=')[1];
+  // Copied with one tap, and the page says so.
+  await office.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Kopiuj link' }).click();
+  await expect(page.getByText('Skopiowano do schowka.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
 
   // The tablet: nobody signed in, only the link.
   const tablet = await browser.newContext(TABLET);

@@ -59,7 +59,6 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
 
     Router::new()
-        .route("/healthz", get(healthz))
         .route("/sw.js", get(service_worker))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -76,6 +75,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(request_guard::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+        // After the layers, so outside them: a balancer polls it every few
+        // seconds, and its 503 while the server starts is not an error to log.
+        .route("/healthz", get(healthz))
         .with_state(state)
 }
 

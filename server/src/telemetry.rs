@@ -12,6 +12,8 @@ pub fn init() {
     if json {
         registry.with(fmt::layer().json()).init();
     } else {
-        registry.with(fmt::layer()).init();
+        // Colours only on a terminal: a log file or collector gets plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry.with(fmt::layer().with_ansi(ansi)).init();
     }
 }

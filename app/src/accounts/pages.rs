@@ -98,9 +98,33 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The signed-in person's name and a sign-out button, or a sign-in link.
+/// The signed-in person's name (always in sight: on a shared tablet the next
+/// person must see who is signed in), or a sign-in link.
 #[component]
-pub fn UserMenu() -> impl IntoView {
+pub fn UserName() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = use_me();
+    view! {
+        <Transition>
+            {move || {
+                me.get().map(|result| match result {
+                    Ok(Some(person)) => {
+                        let name = person.full_name;
+                        let title = name.clone();
+                        view! { <a class="user-menu__name" href="/konto" title=title>{name}</a> }.into_any()
+                    }
+                    _ => view! {
+                        <a class="button button--quiet" href="/logowanie">{t!(i18n, login.title)}</a>
+                    }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The sign-out button of the signed-in person.
+#[component]
+pub fn SignOut() -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let logout = ServerAction::<Logout>::new();
@@ -121,18 +145,12 @@ pub fn UserMenu() -> impl IntoView {
     view! {
         <Transition>
             {move || {
-                me.get().map(|result| match result {
-                    Ok(Some(person)) => view! {
-                        <a class="user-menu__name" href="/konto">{person.full_name}</a>
-                        <button type="button" class="button button--quiet" disabled=move || !hydrated.get()
-                            on:click=move |_| { logout.dispatch(Logout {}); }>
-                            {t!(i18n, login.logout)}
-                        </button>
-                        {failed}
-                    }.into_any(),
-                    _ => view! {
-                        <a class="button button--quiet" href="/logowanie">{t!(i18n, login.title)}</a>
-                    }.into_any(),
+                me.get().and_then(Result::ok).flatten().map(|_| view! {
+                    <button type="button" class="button button--quiet" disabled=move || !hydrated.get()
+                        on:click=move |_| { logout.dispatch(Logout {}); }>
+                        {t!(i18n, login.logout)}
+                    </button>
+                    {failed}
                 })
             }}
         </Transition>

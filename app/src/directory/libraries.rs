@@ -12,8 +12,13 @@ use crate::{
     },
     errors::{AppError, Field, Problem},
     i18n::{t, t_string, use_i18n},
+    meetings::{
+        api::{MeetingList, library_meetings},
+        pages::LibraryMeetings,
+    },
+    support::{Glance, api::library_glance, glance::LibraryGlance},
     sync::offline::OfflineChoice,
-    ui::{ErrorNotice, adopt_typed, list_query, problem_text},
+    ui::{ErrorNotice, LinkBox, adopt_typed, list_query, problem_text},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -110,10 +115,23 @@ pub fn LibraryPage() -> impl IntoView {
         move || (id.get(), invited.get()),
         |(id, _)| async move { library_details(id?).await },
     );
+    // The page's other server data, made here beside it, never inside the
+    // view (see `ProgramPage`): the glance and a page of its meetings.
+    let glance = Resource::new(
+        move || id.get(),
+        |id| async move { library_glance(id?).await },
+    );
+    let meetings_page = RwSignal::new(1usize);
+    let meetings = Resource::new(
+        move || (id.get(), meetings_page.get()),
+        |(id, page)| async move { library_meetings(id?, u32::try_from(page).unwrap_or(1)).await },
+    );
     view! {
         <Transition fallback=move || view! { <p>{t!(i18n, list.loading)}</p> }>
             {move || resource.get().map(|result| match result {
-                Ok(library) => view! { <LibraryDetails library invite /> }.into_any(),
+                Ok(library) => view! {
+                    <LibraryDetails library invite glance meetings meetings_page />
+                }.into_any(),
                 Err(error) => view! {
                     <Title text=move || t_string!(i18n, libraries.title).to_string() />
                     <ErrorNotice error />
@@ -124,7 +142,13 @@ pub fn LibraryPage() -> impl IntoView {
 }
 
 #[component]
-fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> impl IntoView {
+fn LibraryDetails(
+    library: LibraryView,
+    invite: ServerAction<InvitePerson>,
+    glance: Resource<Result<Glance, AppError>>,
+    meetings: Resource<Result<MeetingList, AppError>>,
+    meetings_page: RwSignal<usize>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let title = library.name.clone();
     let parent = library.parent.clone().map(|parent| view! {
@@ -177,8 +201,8 @@ fn LibraryDetails(library: LibraryView, invite: ServerAction<InvitePerson>) -> i
         <p class="lead">{library.municipality.clone()}", "{t!(i18n, libraries.voivodeship_short)}" "{library.voivodeship.clone()}</p>
         {parent}
         {(!library.held_by_default).then(|| view! { <OfflineChoice library=library.id /> })}
-        <crate::support::glance::LibraryGlance library_id=library.id />
-        <crate::meetings::pages::LibraryMeetings library_id=library.id />
+        <LibraryGlance glance />
+        <LibraryMeetings meetings page=meetings_page />
         <div class="columns">
             <section>
                 <h2>{t!(i18n, libraries.branches)}</h2>
@@ -253,13 +277,11 @@ fn InviteForm(
         .map(|p| p.id.to_string())
         .unwrap_or_default();
     let program = RwSignal::new(first_program);
-    let copied = RwSignal::new(false);
     let ready = crate::ui::hydrated();
     Effect::new(move |_| {
         if let Some(Ok(_)) = invite.value().get() {
             email.set(String::new());
             full_name.set(String::new());
-            copied.set(false);
         }
     });
 
@@ -360,21 +382,12 @@ fn InviteForm(
             </form>
             <div role="status">
                 {move || link().map(|link| match link {
-                    Some(path) => {
-                        let url = absolute(&path);
-                        let copy_url = url.clone();
-                        view! {
-                            <div class="notice notice--ok">
-                                <p>{t!(i18n, invite.done_link)}</p>
-                                <p><input class="link-box" type="text" readonly value=url.clone() aria-label=move || t_string!(i18n, invite.done_link) data-testid="invitation-link" /></p>
-                                <button type="button" class="button button--quiet" on:click=move |_| {
-                                    copy_to_clipboard(&copy_url);
-                                    copied.set(true);
-                                }>{t!(i18n, invite.copy)}</button>
-                                {move || copied.get().then(|| view! { <span>" "{t!(i18n, invite.copied)}</span> })}
-                            </div>
-                        }.into_any()
-                    }
+                    Some(path) => view! {
+                        <div class="notice notice--ok" data-testid="invitation">
+                            <LinkBox url=absolute(&path) id="invitation-link"
+                                label=Signal::derive(move || t_string!(i18n, invite.done_link).to_string()) />
+                        </div>
+                    }.into_any(),
                     None => view! { <p class="notice notice--ok">{t!(i18n, invite.done_existing)}</p> }.into_any(),
                 })}
             </div>
@@ -389,13 +402,4 @@ fn absolute(path: &str) -> String {
         return format!("{origin}{path}");
     }
     path.to_owned()
-}
-
-fn copy_to_clipboard(text: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().navigator().clipboard().write_text(text);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
 }

@@ -34,7 +34,8 @@ where
                     let body = if found.items.is_empty() {
                         view! { <p>{t!(i18n, list.nothing)}</p> }.into_any()
                     } else {
-                        rows(found.items)
+                        // A table wider than a tablet scrolls in its frame, not the page.
+                        view! { <div class="table-wrap">{rows(found.items)}</div> }.into_any()
                     };
                     view! {
                         <p class="list-count" role="status">{count(total)}</p>

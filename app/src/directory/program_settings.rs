@@ -177,9 +177,11 @@ pub fn ProgramSettings(
     saved: Callback<SavedSettings>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // The server's page shows the stored values too (`prop:` alone renders
+    // nothing there): the attribute and the text are the first values.
     let months = RwSignal::new(retention_months.to_string());
-    let short = RwSignal::new(short_text);
-    let full = RwSignal::new(full_text);
+    let short = RwSignal::new(short_text.clone());
+    let full = RwSignal::new(full_text.clone());
     let ready = crate::ui::hydrated();
     let save = Action::new(move |(months, short, full): &(i32, String, String)| {
         save_program_settings(program_id, *months, short.clone(), full.clone())
@@ -217,20 +219,21 @@ pub fn ProgramSettings(
                     <span class="field__hint" id="retention-hint">{t!(i18n, programs.retention_hint)}</span>
                     <input id="retention-months" type="number" inputmode="numeric" min="1" max="240"
                         aria-describedby="retention-hint retention-error"
-                        prop:value=months on:input=move |ev| months.set(event_target_value(&ev)) />
+                        value=retention_months.to_string() prop:value=months
+                        on:input=move |ev| months.set(event_target_value(&ev)) />
                     <span class="field__error" id="retention-error">{problem(Field::RetentionMonths)}</span>
                 </p>
                 <p class="field">
                     <label for="clause-short">{t!(i18n, programs.clause_short_label)}</label>
                     <span class="field__hint" id="clause-short-hint">{t!(i18n, programs.clause_short_hint)}</span>
                     <textarea id="clause-short" rows="4" aria-describedby="clause-short-hint clause-short-error"
-                        prop:value=short on:input=move |ev| short.set(event_target_value(&ev))></textarea>
+                        prop:value=short on:input=move |ev| short.set(event_target_value(&ev))>{short_text}</textarea>
                     <span class="field__error" id="clause-short-error">{problem(Field::ClauseShort)}</span>
                 </p>
                 <p class="field">
                     <label for="clause-full">{t!(i18n, programs.clause_full_label)}</label>
                     <textarea id="clause-full" rows="12" aria-describedby="clause-full-error"
-                        prop:value=full on:input=move |ev| full.set(event_target_value(&ev))></textarea>
+                        prop:value=full on:input=move |ev| full.set(event_target_value(&ev))>{full_text}</textarea>
                     <span class="field__error" id="clause-full-error">{problem(Field::ClauseFull)}</span>
                 </p>
                 {outcome}

@@ -9,8 +9,10 @@ use super::{
     program_settings::{ProgramSettings, SavedSettings},
 };
 use crate::{
+    errors::AppError,
     format::{Day, hours},
     i18n::{Locale, t, t_string, use_i18n},
+    support::{HoursRow, api::program_hours, glance::ProgramHours},
     ui::{ErrorNotice, list_query},
 };
 use leptos::prelude::*;
@@ -94,6 +96,20 @@ pub fn ProgramPage() -> impl IntoView {
         move || id.get(),
         |id| async move { program_details(id?).await },
     );
+    // Every resource of the page is made here, never inside the view: on the
+    // server a Transition runs its view more than once, so a resource made
+    // in it is made twice there and once in the browser, and hydration reads
+    // the wrong one (a panic in the browser; the extra copy runs on without
+    // the request). The hours table only for those who manage the program.
+    let hours_table = Resource::new(
+        move || id.get(),
+        move |_| async move {
+            match program.await {
+                Ok(program) if program.manageable => program_hours(program.id).await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
     // The form goes away with the old data on a reload; the notice stays.
     let saved_version = RwSignal::new(None::<i32>);
     let saved = Callback::new(move |settings: SavedSettings| {
@@ -108,7 +124,7 @@ pub fn ProgramPage() -> impl IntoView {
         })}
         <Transition fallback=move || view! { <p>{t!(i18n, list.loading)}</p> }>
             {move || program.get().map(|result| match result {
-                Ok(program) => view! { <ProgramDetails program saved /> }.into_any(),
+                Ok(program) => view! { <ProgramDetails program saved hours_table /> }.into_any(),
                 Err(error) => view! {
                     <Title text=move || t_string!(i18n, programs.title).to_string() />
                     <ErrorNotice error />
@@ -119,7 +135,11 @@ pub fn ProgramPage() -> impl IntoView {
 }
 
 #[component]
-fn ProgramDetails(program: ProgramView, saved: Callback<SavedSettings>) -> impl IntoView {
+fn ProgramDetails(
+    program: ProgramView,
+    saved: Callback<SavedSettings>,
+    hours_table: Resource<Result<Option<Vec<HoursRow>>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let title = program_label(&program.name, program.round.as_deref());
     let (starts_on, ends_on) = (program.starts_on, program.ends_on);
@@ -177,7 +197,7 @@ fn ProgramDetails(program: ProgramView, saved: Callback<SavedSettings>) -> impl 
             <dd>{move || t_string!(i18n, programs.months, count = retention).to_string()}</dd>
         </dl>
         {clause}
-        {program.manageable.then(|| view! { <crate::support::glance::ProgramHours program_id=program.id /> })}
+        {program.manageable.then(|| view! { <ProgramHours hours=hours_table /> })}
         {settings}
         <div class="columns">
             <section>

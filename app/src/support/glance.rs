@@ -1,15 +1,16 @@
 //! The library page's "at a glance" (hours used against the budget, partners
 //! by sector, the next meeting, open tasks, attendance over time) and the
 //! coordinator's table of every library's hours on the program page. Both
-//! come from the server: what all devices have sent.
+//! come from the server (what all devices have sent), through resources the
+//! pages make.
 
 use super::{
     Glance, HoursRow,
-    api::{library_glance, program_hours},
     model::{Budget, budget_state, tenths_of_hour},
     pages::HoursMeter,
 };
 use crate::{
+    errors::AppError,
     format,
     i18n::{t, t_string, use_i18n},
     partners::model::SECTORS,
@@ -17,37 +18,27 @@ use crate::{
     ui::ErrorNotice,
 };
 use leptos::prelude::*;
-use uuid::Uuid;
 
 fn count(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// Loaded in the browser once the page is live (not rendered on the
-/// server): a resource nested in the library page's own one broke that
-/// page's hydration.
+/// The library page's glance, from the page's own resource (made at the
+/// page's top, see `directory::libraries::LibraryPage`), so the server
+/// renders it and the browser hydrates the same.
 #[component]
-pub fn LibraryGlance(library_id: Uuid) -> impl IntoView {
+pub fn LibraryGlance(glance: Resource<Result<Glance, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="panel glance" aria-labelledby="glance-heading">
             <h2 id="glance-heading">{t!(i18n, hours.glance)}</h2>
-            {crate::ui::once_live(move || view! { <GlanceLoader library_id /> })}
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+                {move || glance.get().map(|result| match result {
+                    Ok(glance) => view! { <GlanceView glance /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                })}
+            </Transition>
         </section>
-    }
-}
-
-#[component]
-fn GlanceLoader(library_id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let glance = LocalResource::new(move || library_glance(library_id));
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
-            {move || glance.get().map(|result| match result {
-                Ok(glance) => view! { <GlanceView glance /> }.into_any(),
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            })}
-        </Suspense>
     }
 }
 
@@ -115,11 +106,20 @@ fn GlanceView(glance: Glance) -> impl IntoView {
         {if glance.attendance.is_empty() {
             view! { <p class="muted">{t!(i18n, hours.no_attendance)}</p> }.into_any()
         } else {
+            let labels = bar_labels(
+                &glance
+                    .attendance
+                    .iter()
+                    .map(|p| {
+                        let day = format::day(&p.starts_at, locale).unwrap_or_default();
+                        (day, format::clock(&p.starts_at), p.title.clone())
+                    })
+                    .collect::<Vec<_>>(),
+            );
             view! {
                 <ol class="columns-chart">
-                    {glance.attendance.into_iter().map(|point| {
+                    {glance.attendance.into_iter().zip(labels).map(|(point, (day, second))| {
                         let height = format!("height: {}%", point.signed * 100 / most);
-                        let day = format::day(&point.starts_at, locale).unwrap_or_default();
                         let people = t_string!(i18n, hours.signed, count = count(point.signed)).to_string();
                         view! {
                             <li class="columns-chart__item">
@@ -128,7 +128,10 @@ fn GlanceView(glance: Glance) -> impl IntoView {
                                     <span class="columns-chart__bar" style=height></span>
                                 </span>
                                 <a class="columns-chart__label" href=format!("/spotkania/{}/obecnosc", point.id)
-                                    title=point.title.clone()>{day}</a>
+                                    title=point.title.clone()>
+                                    {day}
+                                    {second.map(|s| view! { <span class="columns-chart__second">{s}</span> })}
+                                </a>
                             </li>
                         }
                     }).collect_view()}
@@ -139,32 +142,42 @@ fn GlanceView(glance: Glance) -> impl IntoView {
     }
 }
 
-/// Every library of a program with its hours, for the coordinator. Loaded
-/// in the browser, as the library page's glance is: a resource nested in the
-/// program page's own one was started twice on the server, and the copy the
-/// page threw away ran on without the request's context.
+/// Labels of the attendance chart's bars, `(day, time, title)` each: the
+/// day alone, and under it the time where two meetings share a day, or the
+/// title where they share the time too, so no two bars read the same.
+fn bar_labels(points: &[(String, String, String)]) -> Vec<(String, Option<String>)> {
+    let same =
+        |f: &dyn Fn(&(String, String, String)) -> bool| points.iter().filter(|p| f(p)).count() > 1;
+    points
+        .iter()
+        .map(|(day, time, title)| {
+            let second = if !same(&|p| &p.0 == day) {
+                None
+            } else if !same(&|p| &p.0 == day && &p.1 == time) {
+                Some(time.clone())
+            } else {
+                Some(title.clone())
+            };
+            (day.clone(), second)
+        })
+        .collect()
+}
+
+/// Every library of a program with its hours, for the coordinator, from
+/// the program page's own resource (`None` for those who do not manage it).
 #[component]
-pub fn ProgramHours(program_id: Uuid) -> impl IntoView {
+pub fn ProgramHours(hours: Resource<Result<Option<Vec<HoursRow>>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="panel" aria-labelledby="program-hours">
             <h2 id="program-hours">{t!(i18n, hours.program_table)}</h2>
-            {crate::ui::once_live(move || view! { <HoursLoader program_id /> })}
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+                {move || hours.get().map(|result| match result {
+                    Ok(rows) => view! { <HoursTable rows=rows.unwrap_or_default() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                })}
+            </Transition>
         </section>
-    }
-}
-
-#[component]
-fn HoursLoader(program_id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let rows = LocalResource::new(move || program_hours(program_id));
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
-            {move || rows.get().map(|result| match result {
-                Ok(rows) => view! { <HoursTable rows /> }.into_any(),
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            })}
-        </Suspense>
     }
 }
 
@@ -200,5 +213,27 @@ fn HoursTable(rows: Vec<HoursRow>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar_labels;
+
+    fn point(day: &str, time: &str, title: &str) -> (String, String, String) {
+        (day.into(), time.into(), title.into())
+    }
+
+    #[test]
+    fn bars_of_one_day_are_told_apart_by_time_then_by_title() {
+        let labels = bar_labels(&[
+            point("1 grudnia 2026", "10:00", "Rada"),
+            point("1 grudnia 2026", "14:00", "Szkoła"),
+            point("1 grudnia 2026", "14:00", "Koło"),
+            point("3 grudnia 2026", "14:00", "Gmina"),
+        ]);
+        let second: Vec<Option<&str>> = labels.iter().map(|(_, s)| s.as_deref()).collect();
+        assert_eq!(second, [Some("10:00"), Some("Szkoła"), Some("Koło"), None]);
+        assert!(labels.iter().all(|(day, _)| day.ends_with("grudnia 2026")));
     }
 }

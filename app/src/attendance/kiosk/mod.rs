@@ -188,6 +188,21 @@ fn opening_from_store(
     }))
 }
 
+/// The librarian's store has had no answer from the server yet (a device
+/// just signed in): a meeting missing from it may be on its way. Once the
+/// server has answered, or cannot be reached, the kiosk says it is not here.
+fn still_arriving(sync: SyncEngine) -> bool {
+    if sync.status.with(|status| status.trouble.is_some()) {
+        return false;
+    }
+    sync.read(|store| {
+        let references = store.reference::<Vec<PartnershipRef>>(PARTNERSHIPS)?;
+        Ok(store.cursor() == 0 || references.is_none())
+    })
+    .and_then(Result::ok)
+    .unwrap_or(false)
+}
+
 /// Whether the signed-in person's engine holds the kiosk owner's store.
 fn writes_through_engine(owner: Uuid, signed_in: Option<Uuid>) -> bool {
     signed_in == Some(owner)
@@ -304,6 +319,8 @@ pub fn KioskPage() -> impl IntoView {
                 }));
                 stage.set(Stage::Setup);
             }
+            // Still on its way from the server: the page reads again when it comes.
+            Some(Ok(Err(Unopened::NoMeeting))) if still_arriving(sync) => {}
             Some(Ok(Err(trouble))) => stage.set(Stage::Unopened(trouble)),
             Some(Err(_)) => stage.set(Stage::Unopened(Unopened::Store)),
         }

@@ -147,11 +147,9 @@ pub(super) fn KioskLinks(meeting: Uuid) -> impl IntoView {
                         <div class="kiosk-link__qr" role="img"
                             aria-label=t_string!(i18n, attendance.qr_label).to_string()
                             inner_html=link.qr_svg.clone()></div>
-                        <div>
-                            <p class="field">
-                                <label for="kiosk-link-url">{t!(i18n, attendance.link_label)}</label>
-                                <input id="kiosk-link-url" type="text" readonly=true prop:value=full />
-                            </p>
+                        <div class="kiosk-link__text">
+                            <crate::ui::LinkBox url=full id="kiosk-link-url"
+                                label=Signal::derive(move || t_string!(i18n, attendance.link_label).to_string()) />
                             <p>{t_string!(i18n, attendance.link_until, until = until).to_string()}</p>
                         </div>
                     </div>

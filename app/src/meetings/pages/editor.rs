@@ -323,9 +323,10 @@ pub(super) fn MeetingEditor(id: Uuid, partnership: Option<PartnershipRef>) -> im
                 <div class="form-grid">
                     <WhenField editor field="starts_at" label=t_string!(i18n, meetings.starts_at).to_string() />
                     <WhenField editor field="ends_at" label=t_string!(i18n, meetings.ends_at).to_string() />
-                    <TextField editor field="place" label=t_string!(i18n, meetings.place).to_string() />
-                    <TextField editor field="facilitator" label=t_string!(i18n, meetings.facilitator).to_string() />
                 </div>
+                // A place or a facilitator's name with an institution is long: whole lines.
+                <TextField editor field="place" label=t_string!(i18n, meetings.place).to_string() />
+                <TextField editor field="facilitator" label=t_string!(i18n, meetings.facilitator).to_string() />
                 <LongField editor field="agenda" label=t_string!(i18n, meetings.agenda).to_string() rows=5 />
                 <LongField editor field="minutes" label=t_string!(i18n, meetings.minutes).to_string() rows=12 />
                 <LongField editor field="decisions" label=t_string!(i18n, meetings.decisions).to_string() rows=5 />

@@ -3,46 +3,37 @@
 //! her program is never mirrored onto her laptop to be read.
 
 use crate::meetings::{
-    api::{LIBRARY_MEETINGS_PAGE, MeetingList, library_meetings},
+    api::{LIBRARY_MEETINGS_PAGE, MeetingList},
     view::{kind_label, status_label},
 };
 use crate::{
+    errors::AppError,
     format,
     i18n::{t, t_string, use_i18n},
-    ui::{ErrorNotice, PageButtons, once_live},
+    ui::{ErrorNotice, PageButtons},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
-use uuid::Uuid;
 
-/// Loaded once the page is live, like the rest of the library page's
-/// server data that is not its own resource.
+/// The list from the library page's own resource (made at the page's top,
+/// see `directory::libraries::LibraryPage`), a page at a time.
 #[component]
-pub fn LibraryMeetings(library_id: Uuid) -> impl IntoView {
+pub fn LibraryMeetings(
+    meetings: Resource<Result<MeetingList, AppError>>,
+    /// Which page of the list the resource loads.
+    page: RwSignal<usize>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="panel" aria-labelledby="library-meetings-heading">
             <h2 id="library-meetings-heading">{t!(i18n, meetings.title)}</h2>
-            {once_live(move || view! { <MeetingsLoader library_id /> })}
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
+                {move || meetings.get().map(|result| match result {
+                    Ok(meetings) => view! { <MeetingTable meetings page /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                })}
+            </Transition>
         </section>
-    }
-}
-
-#[component]
-fn MeetingsLoader(library_id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let page = RwSignal::new(1usize);
-    let loaded = LocalResource::new(move || {
-        let page = u32::try_from(page.get()).unwrap_or(1);
-        library_meetings(library_id, page)
-    });
-    view! {
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, list.loading)}</p> }>
-            {move || loaded.get().map(|result| match result {
-                Ok(meetings) => view! { <MeetingTable meetings page /> }.into_any(),
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            })}
-        </Transition>
     }
 }
 
