@@ -50,6 +50,7 @@ fn Chrome() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let menu = NodeRef::<html::Details>::new();
+    let toggle = NodeRef::<html::Summary>::new();
     let close = move || {
         if let Some(menu) = menu.get_untracked() {
             let _ = menu.remove_attribute("open");
@@ -60,9 +61,13 @@ fn Chrome() -> impl IntoView {
         location.pathname.track();
         close();
     });
+    // Escape closes it and gives focus back to its button, not to the page.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
             close();
+            if let Some(toggle) = toggle.get_untracked() {
+                let _ = toggle.focus();
+            }
         }
     };
     view! {
@@ -77,7 +82,7 @@ fn Chrome() -> impl IntoView {
                 <SyncStatusButton />
                 <UserName />
                 <details class="site-menu" node_ref=menu on:keydown=on_key>
-                    <summary class="button button--quiet site-menu__toggle">
+                    <summary class="button button--quiet site-menu__toggle" node_ref=toggle>
                         <svg class="site-menu__icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
                             <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
                         </svg>

@@ -122,6 +122,13 @@ pub fn LibraryPage() -> impl IntoView {
         |id| async move { library_glance(id?).await },
     );
     let meetings_page = RwSignal::new(1usize);
+    // Another library (a branch's link) starts at its first page.
+    Effect::new(move |ran: Option<()>| {
+        id.track();
+        if ran.is_some() {
+            meetings_page.set(1);
+        }
+    });
     let meetings = Resource::new(
         move || (id.get(), meetings_page.get()),
         |(id, page)| async move { library_meetings(id?, u32::try_from(page).unwrap_or(1)).await },

@@ -188,19 +188,58 @@ fn opening_from_store(
     }))
 }
 
-/// The librarian's store has had no answer from the server yet (a device
-/// just signed in): a meeting missing from it may be on its way. Once the
-/// server has answered, or cannot be reached, the kiosk says it is not here.
-fn still_arriving(sync: SyncEngine) -> bool {
-    if sync.status.with(|status| status.trouble.is_some()) {
-        return false;
+/// The kiosk of the meeting in the librarian's store, or why not. A meeting
+/// missing from it is looked for again on every change of the store (set in
+/// `recheck`): while a round with the server is out it shows as loading, then
+/// as not here, until a pull brings it.
+fn open_from_store(
+    sync: SyncEngine,
+    meeting: Uuid,
+    me: Resource<Result<Option<crate::accounts::api::Me>, crate::errors::AppError>>,
+    stage: RwSignal<Stage>,
+    config: RwSignal<Option<KioskConfig>>,
+    recheck: StoredValue<bool>,
+) {
+    // The store's owner, known offline too (the account may not have loaded).
+    let user = sync.user().or_else(|| {
+        me.get_untracked()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|person| person.id)
+    });
+    let next = match sync.read(|store| opening_from_store(store, meeting)) {
+        // The store opens once the app knows who is signed in.
+        None => return,
+        Some(Ok(Ok(opening))) => {
+            config.set(Some(KioskConfig {
+                opening,
+                user,
+                token: None,
+                salt: Uuid::new_v4().to_string(),
+                pin_hash: String::new(),
+                active: false,
+            }));
+            Stage::Setup
+        }
+        Some(Ok(Err(Unopened::NoMeeting))) => {
+            let arriving = sync.status.with(|s| s.sending && s.trouble.is_none());
+            recheck.set_value(true);
+            if arriving {
+                Stage::Loading
+            } else {
+                Stage::Unopened(Unopened::NoMeeting)
+            }
+        }
+        Some(Ok(Err(trouble))) => Stage::Unopened(trouble),
+        Some(Err(_)) => Stage::Unopened(Unopened::Store),
+    };
+    if next != Stage::Unopened(Unopened::NoMeeting) && next != Stage::Loading {
+        recheck.set_value(false);
     }
-    sync.read(|store| {
-        let references = store.reference::<Vec<PartnershipRef>>(PARTNERSHIPS)?;
-        Ok(store.cursor() == 0 || references.is_none())
-    })
-    .and_then(Result::ok)
-    .unwrap_or(false)
+    // Set only when it changes: the effect that calls this reads it.
+    if stage.get_untracked() != next {
+        stage.set(next);
+    }
 }
 
 /// Whether the signed-in person's engine holds the kiosk owner's store.
@@ -263,14 +302,22 @@ pub fn KioskPage() -> impl IntoView {
     let opening_link = StoredValue::new(false);
     let me = crate::accounts::pages::use_me();
 
+    // A meeting not (yet) in the librarian's store: the page reads again as
+    // the store changes, since a pull may still bring it.
+    let recheck = StoredValue::new(false);
     Effect::new(move |_| {
-        if stage.get() != Stage::Loading || opening_link.get_value() {
+        let rechecking = recheck.get_value();
+        if (stage.get() != Stage::Loading && !rechecking) || opening_link.get_value() {
             return;
         }
         let Some(meeting) = meeting() else {
             stage.set(Stage::Unopened(Unopened::NoMeeting));
             return;
         };
+        if rechecking {
+            open_from_store(sync, meeting, me, stage, config, recheck);
+            return;
+        }
         if let Some(token) = browser::take_link_token() {
             opening_link.set_value(true);
             leptos::task::spawn_local(async move {
@@ -298,32 +345,7 @@ pub fn KioskPage() -> impl IntoView {
             stage.set(Stage::Unopened(Unopened::SignIn));
             return;
         }
-        // The store's owner, known offline too (the account may not have loaded).
-        let user = sync.user().or_else(|| {
-            me.get_untracked()
-                .and_then(Result::ok)
-                .flatten()
-                .map(|person| person.id)
-        });
-        match sync.read(|store| opening_from_store(store, meeting)) {
-            // The store opens once the app knows who is signed in.
-            None => {}
-            Some(Ok(Ok(opening))) => {
-                config.set(Some(KioskConfig {
-                    opening,
-                    user,
-                    token: None,
-                    salt: Uuid::new_v4().to_string(),
-                    pin_hash: String::new(),
-                    active: false,
-                }));
-                stage.set(Stage::Setup);
-            }
-            // Still on its way from the server: the page reads again when it comes.
-            Some(Ok(Err(Unopened::NoMeeting))) if still_arriving(sync) => {}
-            Some(Ok(Err(trouble))) => stage.set(Stage::Unopened(trouble)),
-            Some(Err(_)) => stage.set(Stage::Unopened(Unopened::Store)),
-        }
+        open_from_store(sync, meeting, me, stage, config, recheck);
     });
     Effect::new(move |_| {
         if stage.get() == Stage::Active
