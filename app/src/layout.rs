@@ -13,8 +13,10 @@ use leptos_router::{components::A, hooks::use_location};
 pub fn Layout(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
-    let kiosk = move || location.pathname.with(|path| path.starts_with("/kiosk/"));
-    let chrome = move || (!kiosk()).then(|| view! { <Chrome /> });
+    // A memo: the header and footer are built once, not again on every
+    // navigation (only entering or leaving a kiosk changes them).
+    let kiosk = Memo::new(move |_| location.pathname.with(|path| path.starts_with("/kiosk/")));
+    let chrome = move || (!kiosk.get()).then(|| view! { <Chrome /> });
     // The page is built again when the language changes: every label it
     // computed and every date it formatted follows the switch, not only the
     // texts bound to the language. Like a reload, without the network trip
@@ -32,7 +34,7 @@ pub fn Layout(children: ChildrenFn) -> impl IntoView {
         <main id="main" class="site-main" class:site-main--kiosk=kiosk tabindex="-1">
             {page}
         </main>
-        {move || (!kiosk()).then(|| view! {
+        {move || (!kiosk.get()).then(|| view! {
             <footer class="site-footer">
                 <p>{t!(i18n, footer.about)}</p>
                 <p class="site-footer__version">{t!(i18n, footer.version, version = env!("CARGO_PKG_VERSION"))}</p>
