@@ -11,13 +11,22 @@
 // - Cached pages hold a signed-in person's name: they belong to whoever the
 //   server says is signed in, and are fetched again when that changes.
 //
+// - Each route's code is a chunk of its own, loaded when the route opens.
+//   Every chunk of the build is cached after the first visit, so a route
+//   never opened online still opens offline (a chunk that cannot be fetched
+//   stops the app).
+//
 // The server fills in BUILD (a digest of the build's file hashes), so every
-// release is a new service worker.
+// release is a new service worker, and SPLIT_FILES (the chunks and their
+// loader, from the build's split manifest).
 
 const BUILD = '__BUILD__';
 const SHELL = `partnerstwa-shell-${BUILD}`;
 const PAGES = `partnerstwa-pages-${BUILD}`;
 const NAVIGATION_TIMEOUT_MS = 3000;
+const SPLIT_FILES = '__SPLIT_FILES__';
+// Written once every split file is in the cache.
+const SPLIT_CACHED = '/__split-cached';
 
 const SHELL_FILES = [
   '/offline.html',
@@ -48,6 +57,18 @@ function assetsOf(html) {
   return [...found];
 }
 
+// Adds the files the cache lacks, each on its own: one that cannot be
+// fetched now does not keep the others out (it is tried again next time).
+// True when all are in.
+async function addMissing(cache, files) {
+  const missing = [];
+  for (const file of files) {
+    if (!(await cache.match(file))) missing.push(file);
+  }
+  const added = await Promise.allSettled(missing.map((file) => cache.add(file)));
+  return added.every((result) => result.status === 'fulfilled');
+}
+
 async function cachePages() {
   const pages = await caches.open(PAGES);
   const shell = await caches.open(SHELL);
@@ -56,7 +77,16 @@ async function cachePages() {
     if (!response.ok) continue;
     const html = await response.clone().text();
     await pages.put(route, response);
-    await shell.addAll(assetsOf(html));
+    await addMissing(shell, assetsOf(html));
+  }
+}
+
+// Every route's chunk, including those of routes not opened yet.
+async function cacheSplitFiles() {
+  const shell = await caches.open(SHELL);
+  if (await shell.match(SPLIT_CACHED)) return;
+  if (await addMissing(shell, SPLIT_FILES)) {
+    await shell.put(SPLIT_CACHED, new Response(BUILD));
   }
 }
 
@@ -96,6 +126,7 @@ self.addEventListener('install', (event) => {
     (async () => {
       const shell = await caches.open(SHELL);
       await shell.addAll(SHELL_FILES);
+      await cacheSplitFiles();
       await keepPagesCurrent();
     })(),
   );
@@ -145,7 +176,7 @@ async function navigate(event) {
     const response = await Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]);
     const html = (response.headers.get('content-type') || '').includes('text/html');
     if (response.ok && html) {
-      event.waitUntil(keepPagesCurrent());
+      event.waitUntil(Promise.all([cacheSplitFiles(), keepPagesCurrent()]));
     }
     return response;
   } catch {

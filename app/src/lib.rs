@@ -4,7 +4,7 @@
 //! Each feature lives in its own module with its types, server functions,
 //! components and, behind `ssr`, its database code.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
@@ -36,17 +36,30 @@ pub mod server_context;
 pub use kernel::{clock, cookies, errors, format};
 pub use shell::{App, shell};
 
-/// The browser entry point: attaches the reactive app to the server-rendered HTML.
+/// The browser entry point: attaches the reactive app to the server-rendered
+/// HTML. Routes live in chunks of their own (`shell::routes`), so hydration
+/// waits for the current route's chunk before it walks the page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // Hydrated: the page answers from here on (the first-load benchmark times this).
-    if let Some(root) = web_sys::window()
+    let Some(body) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("data-hydrated", "");
-    }
+        .and_then(|d| d.body())
+    else {
+        return;
+    };
+    // Not Leptos's own spawner: hydrate_from_async sets that up itself.
+    wasm_bindgen_futures::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        kernel::hydration::finish();
+        // Hydrated: the page answers from here on (the first-load benchmark
+        // and the browser tests wait for this mark).
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
 }

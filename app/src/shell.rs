@@ -1,33 +1,24 @@
 //! The HTML document, the root component and the route table.
 
 use crate::{
-    accounts::pages::{AccountPage, LoginPage, SetPasswordPage, provide_me},
-    attendance::{kiosk::KioskPage, list::AttendancePage, personal_page::PersonalDataPage},
-    directory::{
-        libraries::{LibrariesPage, LibraryPage},
-        people::PeoplePage,
-        programs::{ProgramPage, ProgramsPage},
-    },
+    accounts::pages::{LoginPage, provide_me},
     home::HomePage,
     i18n::{I18nContextProvider, Locale},
     layout::Layout,
-    meetings::{
-        pages::{MeetingPage, MeetingsPage},
-        tasks::TasksPage,
-    },
     not_found::NotFoundPage,
-    partners::pages::{PartnerPage, PartnersPage},
-    plans::pages::{PlanPage, PlansPage},
-    support::pages::HoursPage,
     sync::engine::provide_sync,
 };
 use leptos::prelude::*;
 use leptos_i18n::{Locale as _, context::UseLocalesOptions};
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
+use routes::*;
+
+mod routes;
 
 /// Registers `/sw.js`, which lets the app open with no network. A new
 /// version installs in the background and takes over when this page goes
@@ -65,12 +56,19 @@ pub fn App() -> impl IntoView {
     provide_me();
     let sync = provide_sync(crate::entities::registry());
     let me = crate::accounts::pages::use_me();
-    // The device's store opens for whoever is signed in; in the browser only.
-    Effect::new(move |_| match me.get() {
-        Some(Ok(Some(person))) => sync.start(person.id),
-        Some(Ok(None)) => sync.stop(),
-        // Not known (yet, or the server is out of reach): keep what is open.
-        _ => {}
+    // The device's store opens for whoever is signed in; in the browser
+    // only, once the page has hydrated (pages render the server's
+    // placeholder until then).
+    Effect::new(move |_| {
+        if !crate::kernel::hydration::done() {
+            return;
+        }
+        match me.get() {
+            Some(Ok(Some(person))) => sync.start(person.id),
+            Some(Ok(None)) => sync.stop(),
+            // Not known (yet, or the server is out of reach): keep what is open.
+            _ => {}
+        }
     });
 
     // Polish unless the person chose otherwise (the choice lives in the
@@ -104,24 +102,24 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/logowanie") view=LoginPage />
-                        <Route path=path!("/zaproszenie/:token") view=SetPasswordPage />
-                        <Route path=path!("/konto") view=AccountPage />
-                        <Route path=path!("/biblioteki") view=LibrariesPage />
-                        <Route path=path!("/biblioteki/:id") view=LibraryPage />
-                        <Route path=path!("/programy") view=ProgramsPage />
-                        <Route path=path!("/programy/:id") view=ProgramPage />
-                        <Route path=path!("/osoby") view=PeoplePage />
-                        <Route path=path!("/spotkania") view=MeetingsPage />
-                        <Route path=path!("/spotkania/:id") view=MeetingPage />
-                        <Route path=path!("/spotkania/:id/obecnosc") view=AttendancePage />
-                        <Route path=path!("/kiosk/:id") view=KioskPage />
-                        <Route path=path!("/dane-osobowe") view=PersonalDataPage />
-                        <Route path=path!("/zadania") view=TasksPage />
-                        <Route path=path!("/partnerzy") view=PartnersPage />
-                        <Route path=path!("/partnerzy/:id") view=PartnerPage />
-                        <Route path=path!("/godziny") view=HoursPage />
-                        <Route path=path!("/plany") view=PlansPage />
-                        <Route path=path!("/plany/:id") view=PlanPage />
+                        <Route path=path!("/zaproszenie/:token") view={Lazy::<Invitation>::new()} />
+                        <Route path=path!("/konto") view={Lazy::<Account>::new()} />
+                        <Route path=path!("/biblioteki") view={Lazy::<Libraries>::new()} />
+                        <Route path=path!("/biblioteki/:id") view={Lazy::<Library>::new()} />
+                        <Route path=path!("/programy") view={Lazy::<Programs>::new()} />
+                        <Route path=path!("/programy/:id") view={Lazy::<Program>::new()} />
+                        <Route path=path!("/osoby") view={Lazy::<People>::new()} />
+                        <Route path=path!("/spotkania") view={Lazy::<Meetings>::new()} />
+                        <Route path=path!("/spotkania/:id") view={Lazy::<Meeting>::new()} />
+                        <Route path=path!("/spotkania/:id/obecnosc") view={Lazy::<Attendance>::new()} />
+                        <Route path=path!("/kiosk/:id") view={Lazy::<Kiosk>::new()} />
+                        <Route path=path!("/dane-osobowe") view={Lazy::<PersonalData>::new()} />
+                        <Route path=path!("/zadania") view={Lazy::<Tasks>::new()} />
+                        <Route path=path!("/partnerzy") view={Lazy::<Partners>::new()} />
+                        <Route path=path!("/partnerzy/:id") view={Lazy::<Partner>::new()} />
+                        <Route path=path!("/godziny") view={Lazy::<Hours>::new()} />
+                        <Route path=path!("/plany") view={Lazy::<Plans>::new()} />
+                        <Route path=path!("/plany/:id") view={Lazy::<Plan>::new()} />
                     </Routes>
                 </Layout>
             </Router>
@@ -154,9 +152,13 @@ fn LanguageCookie() -> impl IntoView {
             .and_then(|document| document.cookie().ok())
             .and_then(|cookies| locale_in_cookies(&cookies));
         let i18n = crate::i18n::use_i18n();
-        Effect::new(move |previous: Option<Locale>| {
+        // Once the page has hydrated: a switch rebuilds the page.
+        Effect::new(move |previous: Option<Option<Locale>>| {
+            if !crate::kernel::hydration::done() {
+                return None;
+            }
             let shown = i18n.get_locale();
-            match (previous, chosen) {
+            match (previous.flatten(), chosen) {
                 (None, Some(chosen)) if chosen != shown => i18n.set_locale(chosen),
                 (Some(previous), _) if previous != shown => {
                     if let Some(document) = &document {
@@ -169,7 +171,7 @@ fn LanguageCookie() -> impl IntoView {
                 }
                 _ => {}
             }
-            shown
+            Some(shown)
         });
     }
 }

@@ -48,8 +48,8 @@ export async function goOnline(context: BrowserContext) {
 
 /**
  * Waits until the app can open with no network: the service worker controls
- * the page and holds this person's pages, and the device has the lists of
- * partnerships and libraries.
+ * the page and holds this person's pages and every route's chunk, and the
+ * device has the lists of partnerships and libraries.
  */
 export async function waitUntilReadyOffline(page: Page) {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
@@ -70,6 +70,17 @@ export async function waitUntilReadyOffline(page: Page) {
           const pages = await caches.open(name);
           const who = await pages.match('/__who');
           if (who && (await who.text()) !== 'nobody' && (await pages.match('/spotkania/_'))) return true;
+        }
+        return false;
+      }),
+    )
+    .toBe(true);
+  // Every route's chunk, so that routes not opened yet open offline too.
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        for (const name of await caches.keys()) {
+          if (name.startsWith('partnerstwa-shell-') && (await (await caches.open(name)).match('/__split-cached'))) return true;
         }
         return false;
       }),

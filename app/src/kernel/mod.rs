@@ -1,5 +1,6 @@
 //! The shared layer below the features: errors, field checks, formats, the
-//! CSV writer, cookies and the clock. It names no feature.
+//! CSV writer, cookies, the clock and the hydration mark. It names no
+//! feature.
 
 pub mod clock;
 pub mod cookies;
@@ -7,3 +8,4 @@ pub mod csv;
 pub mod errors;
 pub mod fields;
 pub mod format;
+pub mod hydration;

@@ -53,9 +53,15 @@ pub fn SyncStatusButton() -> impl IntoView {
             </button>
         })}
         <Show when=move || open.get()>
-            <SyncPanel sync close=move || open.set(false) />
+            <Suspense>{move || Suspend::new(sync_panel(sync, open))}</Suspense>
         </Show>
     }
+}
+
+/// The panel is a chunk of its own: most pages are never asked for it.
+#[lazy]
+fn sync_panel(sync: SyncEngine, open: RwSignal<bool>) -> AnyView {
+    view! { <SyncPanel sync close=move || open.set(false) /> }.into_any()
 }
 
 /// The header's words for trouble a person must act on: never "saved".
