@@ -27,6 +27,16 @@ const NAVIGATION_TIMEOUT_MS = 3000;
 const SPLIT_FILES = '__SPLIT_FILES__';
 // Written once every split file is in the cache.
 const SPLIT_CACHED = '/__split-cached';
+// Which build a page is of (the server stamps every page).
+const BUILD_HEADER = 'x-partnerstwa-build';
+
+// Pages of a newer build, opened while this worker still controls the tab
+// (a version deployed meanwhile): they load their own build's files from
+// the network. This worker's cache holds its own build's, and a page given
+// the split chunks of another build's main module would stop.
+const newerPages = new Set();
+
+const ofThisBuild = (response) => (response.headers.get(BUILD_HEADER) || BUILD) === BUILD;
 
 const SHELL_FILES = [
   '/offline.html',
@@ -74,7 +84,8 @@ async function cachePages() {
   const shell = await caches.open(SHELL);
   for (const route of ROUTES) {
     const response = await fetch(route, { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) continue;
+    // A page of another build would open offline on files this cache lacks.
+    if (!response.ok || !ofThisBuild(response)) continue;
     const html = await response.clone().text();
     await pages.put(route, response);
     await addMissing(shell, assetsOf(html));
@@ -175,7 +186,11 @@ async function navigate(event) {
   try {
     const response = await Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]);
     const html = (response.headers.get('content-type') || '').includes('text/html');
-    if (response.ok && html) {
+    if (html && !ofThisBuild(response)) {
+      if (event.resultingClientId) newerPages.add(event.resultingClientId);
+      // The new version's worker installs now, and takes over on the next load.
+      event.waitUntil(self.registration.update());
+    } else if (response.ok && html) {
       event.waitUntil(Promise.all([cacheSplitFiles(), keepPagesCurrent()]));
     }
     return response;
@@ -218,6 +233,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(navigate(event));
     return;
   }
+  if (newerPages.has(event.clientId)) return;
   if (url.pathname.startsWith('/pkg/') || SHELL_FILES.includes(url.pathname)) {
     event.respondWith(fromShell(request));
   }

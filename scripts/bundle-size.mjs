@@ -34,9 +34,11 @@ const manifest = hashes.manifest
   ? JSON.parse(readFileSync(`${pkg}/__wasm_split_manifest.${hashes.manifest}.json`, 'utf8'))
   : {};
 const routes = Object.entries(manifest)
-  .map(([split, modules]) => [split.replace(/^__|_view_\d+$/g, ''), modules.reduce((a, m) => a + file(`${m}.wasm`), 0)])
+  .map(([split, modules]) => [split.replace(/^__/, '').replace(/(_view)?_\d+$/, ''), modules.reduce((a, m) => a + file(`${m}.wasm`), 0)])
   .sort(([a], [b]) => a.localeCompare(b));
 for (const [route, bytes] of routes) line(`route ${route}: main + its chunks`, base + bytes);
+const every = [...new Set(Object.values(manifest).flat())];
+line(`every split file (${every.length}; cached by the worker later)`, every.reduce((a, m) => a + file(`${m}.wasm`), 0));
 const kiosk = routes.find(([route]) => route === 'kiosk');
 if (kiosk) line('kiosk link, first visit', base + kiosk[1], ` (limit ${kioskLimit} KB)`);
 

@@ -101,7 +101,12 @@ async function offlineRepeat(browser, cookie, meeting) {
   for (let i = 0; i < 120; i++) {
     const ready = await page.evaluate(async () => {
       if (!navigator.serviceWorker.controller) return false;
-      for (const name of await caches.keys()) {
+      const names = await caches.keys();
+      const chunks = await Promise.all(
+        names.filter((name) => name.startsWith('partnerstwa-shell-')).map(async (name) => !!(await (await caches.open(name)).match('/__split-cached'))),
+      );
+      if (!chunks.includes(true)) return false;
+      for (const name of names) {
         if (name.startsWith('partnerstwa-pages-') && (await (await caches.open(name)).match('/spotkania/_'))) {
           return Object.keys(localStorage).some((key) => key.endsWith('/ref/partnerships'));
         }

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         // axum's own 2 MiB default would otherwise refuse bodies below ours.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(static_files::cache_control))
+        .layer(middleware::from_fn(crate::service_worker::stamp_pages))
         .layer(middleware::from_fn(request_guard::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -4,8 +4,9 @@
 //! old one are gone.
 
 use axum::{
-    extract::State,
+    extract::{Request, State},
     http::{HeaderValue, header},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 use leptos::config::LeptosOptions;
@@ -93,13 +94,38 @@ fn split_files(options: &LeptosOptions, hashes: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// This build's stamp, computed once.
+fn stamp() -> &'static str {
+    static STAMP: OnceLock<String> = OnceLock::new();
+    STAMP.get_or_init(|| build_stamp(build_hashes().as_deref()))
+}
+
+/// The header that tells the service worker which build a page is of.
+pub const BUILD_HEADER: &str = "x-partnerstwa-build";
+
+/// Stamps every page with its build: a worker of an older build, still in
+/// control while a new version is deployed, must not hand that page the
+/// files of its own build (split chunks of one build do not fit the main
+/// module of another).
+pub async fn stamp_pages(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if page && let Ok(value) = HeaderValue::from_str(stamp()) {
+        response.headers_mut().insert(BUILD_HEADER, value);
+    }
+    response
+}
+
 pub async fn service_worker(State(options): State<LeptosOptions>) -> Response {
     static SCRIPT: OnceLock<String> = OnceLock::new();
     let body = SCRIPT
         .get_or_init(|| {
             let hashes = build_hashes();
-            let hashes = hashes.as_deref();
-            script(&build_stamp(hashes), &split_files(&options, hashes))
+            script(stamp(), &split_files(&options, hashes.as_deref()))
         })
         .clone();
     let mut response = body.into_response();
