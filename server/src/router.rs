@@ -5,12 +5,16 @@ use crate::{
     api_errors, health::healthz, request_guard, service_worker::service_worker, static_files,
 };
 use app::{App, shell};
+use axum::handler::Handler;
 use axum::{Router, extract::FromRef, middleware, routing::get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sqlx::PgPool;
 use std::sync::{Arc, atomic::AtomicBool};
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
+    trace::TraceLayer,
+};
 
 /// Largest request body accepted: a full sync batch with long minutes fits;
 /// anything larger gets 413 before it is read.
@@ -57,15 +61,22 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let options = state.leptos_options.clone();
+    // Built and public files are served here, not by Leptos's file handler:
+    // that one runs the page context in a new owner that can find another
+    // request's response options on the same thread (seen: a split chunk
+    // served with a 404 page's status, which stops the app). What is not a
+    // file gets the app's 404 page.
+    let not_found = file_and_error_handler_with_context::<AppState, _>(context.clone(), shell)
+        .with_state(state.clone());
+    let files = ServeDir::new(state.leptos_options.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(not_found);
 
     Router::new()
         .route("/sw.js", get(service_worker))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(options.clone())
-        })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
+        .fallback_service(files)
         .layer(middleware::from_fn(api_errors::status_from_error))
         .layer(middleware::from_fn(request_guard::same_origin_json))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
