@@ -14,6 +14,7 @@ import {
   sql,
   syncState,
   uniqueTitle,
+  waitUntilCached,
   waitUntilReadyOffline,
 } from './helpers';
 
@@ -59,16 +60,7 @@ async function signInAtKiosk(page: Page, context: BrowserContext, name: string, 
 
 /** Waits until the worker holds the kiosk's page, so it opens offline. */
 async function waitForKioskPage(page: Page) {
-  await expect
-    .poll(() =>
-      page.evaluate(async () => {
-        for (const name of await caches.keys()) {
-          if (name.startsWith('partnerstwa-pages-') && (await (await caches.open(name)).match('/kiosk/_'))) return true;
-        }
-        return false;
-      }),
-    )
-    .toBe(true);
+  await waitUntilCached(page, 'partnerstwa-pages-', '/kiosk/_');
 }
 
 /** A new meeting, sent to the server; its id. */

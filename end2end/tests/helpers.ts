@@ -76,21 +76,26 @@ export async function waitUntilReadyOffline(page: Page) {
     )
     .toBe(true);
   // Every route's chunk, so that routes not opened yet open offline too.
-  await expect
-    .poll(() =>
-      page.evaluate(async () => {
-        for (const name of await caches.keys()) {
-          if (name.startsWith('partnerstwa-shell-') && (await (await caches.open(name)).match('/__split-cached'))) return true;
-        }
-        return false;
-      }),
-    )
-    .toBe(true);
+  await waitUntilCached(page, 'partnerstwa-shell-', '/__split-cached');
   await expect
     .poll(() =>
       page.evaluate(() =>
         ['/ref/partnerships', '/ref/libraries'].every((ref) => Object.keys(localStorage).some((key) => key.endsWith(ref))),
       ),
+    )
+    .toBe(true);
+}
+
+/** Waits until one of the worker's caches named `prefix…` holds `path`. */
+export async function waitUntilCached(page: Page, prefix: string, path: string) {
+  await expect
+    .poll(() =>
+      page.evaluate(async ([prefix, path]) => {
+        for (const name of await caches.keys()) {
+          if (name.startsWith(prefix) && (await (await caches.open(name)).match(path))) return true;
+        }
+        return false;
+      }, [prefix, path]),
     )
     .toBe(true);
 }
